@@ -1,0 +1,45 @@
+using CnnDistributed.Core.Engine;
+
+namespace CnnDistributed.Core.Training;
+
+/// <summary>Runs every shard of a step on one in-process backend and sums them along the tree.</summary>
+public sealed class LocalStepExecutor : IStepExecutor
+{
+    private readonly IComputeBackend _backend;
+    private readonly float[][] _shardGradients;
+    private readonly ShardStats[] _stats;
+
+    public LocalStepExecutor(IComputeBackend backend, int shardCount)
+    {
+        GradientTree.RequirePowerOfTwo(shardCount);
+        _backend = backend;
+        _shardGradients = new float[shardCount][];
+        for (var i = 0; i < shardCount; i++)
+        {
+            _shardGradients[i] = new float[Model.ModelShape.ParameterCount];
+        }
+        _stats = new ShardStats[shardCount];
+    }
+
+    public string DeviceKind => _backend.DeviceKind;
+
+    public int Workers => 1;
+
+    public ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
+    {
+        if (work.Shards.Count != _shardGradients.Length)
+        {
+            throw new ArgumentException($"step has {work.Shards.Count} shards, executor was built for {_shardGradients.Length}", nameof(work));
+        }
+        _backend.ComputeGradients(parameters, work.Shards, _shardGradients, _stats);
+        GradientTree.SumLeaves(_shardGradients).CopyTo(gradientSum, 0);
+        var total = default(ShardStats);
+        foreach (var s in _stats)
+        {
+            total += s;
+        }
+        return ValueTask.FromResult(total);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
