@@ -1,0 +1,7 @@
+namespace CnnDistributed.Core.Checkpoints;
+
+/// <summary><c>weights_sha256</c>: hex SHA-256 of the raw little-endian float32 bytes of the eight tensors in contract order.</summary>
+public static class WeightsDigest
+{
+    public static string Sha256Hex(ReadOnlySpan<float> parameters) => throw new NotImplementedException();
+}
