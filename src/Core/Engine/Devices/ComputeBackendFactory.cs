@@ -1,0 +1,68 @@
+using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Engine.Gpu;
+using ILGPU;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using ILGPU.Runtime.OpenCL;
+
+namespace CnnDistributed.Core.Engine.Devices;
+
+/// <summary>
+/// Creates the <see cref="IComputeBackend"/> for a <c>--device</c> choice. GPU device kinds name the GPU model
+/// (e.g. <c>cuda-NVIDIA H200</c>), since results are bit-identical only within one model.
+/// </summary>
+public static class ComputeBackendFactory
+{
+    /// <summary>Selects a device for <paramref name="requested"/> and creates its backend.</summary>
+    public static (IComputeBackend Backend, DeviceSelection Selection) Create(ComputeDevice requested, int threads, InputScaling scaling)
+    {
+        var selection = DeviceSelector.Select(requested);
+        return (CreateFor(selection.Chosen, threads, scaling), selection);
+    }
+
+    /// <summary>The backend for a concrete device (not <see cref="ComputeDevice.Auto"/>).</summary>
+    public static IComputeBackend CreateFor(ComputeDevice device, int threads, InputScaling scaling)
+    {
+        switch (device)
+        {
+            case ComputeDevice.Cpu:
+                return new CpuBackend(threads, scaling);
+            case ComputeDevice.Cuda:
+            {
+                var context = DeviceSelector.CreateContext();
+                if (context.GetCudaDevices().Count == 0)
+                {
+                    context.Dispose();
+                    throw new DeviceUnavailableException("--device cuda: no CUDA device found");
+                }
+                var accelerator = context.CreateCudaAccelerator(0);
+                return new GpuBackend(context, accelerator, $"cuda-{accelerator.Name}", scaling);
+            }
+            case ComputeDevice.OpenCL:
+            {
+                var context = DeviceSelector.CreateContext();
+                if (context.GetCLDevices().Count == 0)
+                {
+                    context.Dispose();
+                    throw new DeviceUnavailableException("--device opencl: no usable OpenCL device found");
+                }
+                var accelerator = context.CreateCLAccelerator(0);
+                return new GpuBackend(context, accelerator, $"opencl-{accelerator.Name}", scaling);
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(device), device, "resolve auto with DeviceSelector.Select first");
+        }
+    }
+
+    /// <summary>
+    /// Testing path: the GPU backend on ILGPU's CPU simulator (groups of at most 16 threads: the direct GEMM, or
+    /// 4×4 tiles with <paramref name="gemmTile"/> = 4). Slow (every simulated thread is an OS thread): only for
+    /// correctness checks at tiny shapes.
+    /// </summary>
+    public static GpuBackend CreateGpuBackendOnCpuSimulator(InputScaling scaling, int gemmTile = 0)
+    {
+        var context = Context.Create(builder => builder.CPU().EnableAlgorithms());
+        var accelerator = context.CreateCPUAccelerator(0);
+        return new GpuBackend(context, accelerator, "ilgpu-cpu-simulator", scaling, gemmTile);
+    }
+}

@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+using CnnDistributed.Core.Model;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace CnnDistributed.Core.Engine.Gpu;
+
+/// <summary>
+/// The network on an ILGPU accelerator (CUDA, OpenCL, or ILGPU's CPU simulator for tests). One call runs all
+/// its shards through the same launches: forward kernels over every sample, then per-shard weight-gradient
+/// reductions with the shard as a grid dimension. Every reduction has one owner thread summing in a fixed
+/// order, so a shard's gradient is bit-identical from run to run on one device kind (CONTRACT §5).
+/// <para>
+/// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
+/// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes (scaled on the device);
+/// only the shard gradients, losses and predictions come down.
+/// </para>
+/// </summary>
+public sealed class GpuBackend : IComputeBackend
+{
+    /// <summary>Samples per forward batch in <see cref="Evaluate"/>, bounding device memory (about 54 KB per sample).</summary>
+    private const int EvaluationChunk = 4096;
+
+    private readonly Context _context;
+    private readonly float _scale;
+    private readonly float _offset;
+    private readonly GpuKernelSet _kernels;
+    private readonly GpuWorkspace _workspace;
+    private float[] _gradientStaging = [];
+
+    /// <summary>
+    /// Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/>. <paramref name="gemmTile"/>:
+    /// 0 for the direct GEMM, 4 or 16 for shared-memory tiles; by default 16 on GPUs and direct elsewhere.
+    /// </summary>
+    public GpuBackend(Context context, Accelerator accelerator, string deviceKind, InputScaling scaling, int? gemmTile = null)
+    {
+        _context = context;
+        Accelerator = accelerator;
+        DeviceKind = deviceKind;
+        (_scale, _offset) = scaling.Affine();
+        _kernels = new GpuKernelSet(accelerator, gemmTile ?? GpuKernelSet.DefaultTile(accelerator));
+        _workspace = new GpuWorkspace(accelerator);
+    }
+
+    public string DeviceKind { get; }
+
+    /// <summary>The side of the shared-memory GEMM tiles in use; 0 for the direct GEMM.</summary>
+    public int GemmTile => _kernels.Tile;
+
+    internal Accelerator Accelerator { get; }
+
+    internal GpuKernelSet Kernels => _kernels;
+
+    public void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats)
+    {
+        if (gradients.Count < shards.Count || stats.Length < shards.Count)
+        {
+            throw new ArgumentException($"{shards.Count} shards need as many gradient buffers and statistics slots");
+        }
+        var starts = new int[shards.Count + 1];
+        for (var i = 0; i < shards.Count; i++)
+        {
+            starts[i + 1] = starts[i] + shards[i].Count;
+        }
+        var total = starts[^1];
+        if (total == 0)
+        {
+            for (var i = 0; i < shards.Count; i++)
+            {
+                Array.Clear(gradients[i], 0, ModelShape.ParameterCount);
+                stats[i] = default;
+            }
+            return;
+        }
+        var w = _workspace;
+        w.Reserve(total, shards.Count);
+        Upload(w.Weights, CheckedParameters(parameters));
+        Upload(w.ShardStarts, starts);
+        for (var i = 0; i < shards.Count; i++)
+        {
+            Upload(w.Pixels.SubView((long)starts[i] * ModelShape.Pixels, (long)shards[i].Count * ModelShape.Pixels), shards[i].Pixels.Span);
+            Upload(w.Labels.SubView(starts[i], shards[i].Count), shards[i].Labels.Span);
+        }
+        Forward(total);
+        Backward(total, shards.Count);
+        Accelerator.Synchronize();
+
+        var length = shards.Count * ModelShape.ParameterCount;
+        if (_gradientStaging.Length < length)
+        {
+            _gradientStaging = new float[length];
+        }
+        Download(w.Gradients.SubView(0, length), _gradientStaging.AsSpan(0, length));
+        for (var i = 0; i < shards.Count; i++)
+        {
+            _gradientStaging.AsSpan(i * ModelShape.ParameterCount, ModelShape.ParameterCount).CopyTo(gradients[i]);
+        }
+        var losses = new float[total];
+        var predictions = new int[total];
+        Download(w.Losses.SubView(0, total), losses);
+        Download(w.Predictions.SubView(0, total), predictions);
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var labels = shards[i].Labels.Span;
+            var lossSum = 0.0;
+            var correct = 0;
+            for (var s = 0; s < labels.Length; s++)
+            {
+                lossSum += losses[starts[i] + s];
+                correct += predictions[starts[i] + s] == labels[s] ? 1 : 0;
+            }
+            stats[i] = new ShardStats(lossSum, correct, labels.Length);
+        }
+    }
+
+    public void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    {
+        var w = _workspace;
+        var weights = CheckedParameters(parameters);
+        var chunkPredictions = new int[Math.Min(EvaluationChunk, samples.Count)];
+        for (var start = 0; start < samples.Count; start += EvaluationChunk)
+        {
+            var count = Math.Min(EvaluationChunk, samples.Count - start);
+            var chunk = samples.Slice(start, count);
+            w.Reserve(count, 1);
+            Upload(w.Weights, weights);
+            Upload(w.Pixels.SubView(0, (long)count * ModelShape.Pixels), chunk.Pixels.Span);
+            Upload(w.Labels.SubView(0, count), chunk.Labels.Span);
+            Forward(count);
+            Accelerator.Synchronize();
+            Download(w.Losses.SubView(0, count), losses.Slice(start, count));
+            Download(w.Predictions.SubView(0, count), chunkPredictions.AsSpan(0, count));
+            for (var s = 0; s < count; s++)
+            {
+                predictions[start + s] = (byte)chunkPredictions[s];
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _workspace.Dispose();
+        Accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    internal static void Upload<T>(ArrayView<T> target, ReadOnlySpan<T> source) where T : unmanaged =>
+        target.SubView(0, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+
+    internal static void Download<T>(ArrayView<T> source, Span<T> target) where T : unmanaged =>
+        source.SubView(0, target.Length).CopyToCPU(ref MemoryMarshal.GetReference(target), target.Length);
+
+    private static ReadOnlySpan<float> CheckedParameters(ReadOnlySpan<float> parameters) =>
+        parameters.Length == ModelShape.ParameterCount
+            ? parameters
+            : throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+
+    /// <summary>conv1 → pool1 → conv2 → pool2 → fc1 (GEMM) → fc2 + softmax + cross-entropy, over n samples.</summary>
+    private void Forward(int n)
+    {
+        var w = _workspace;
+        var k = _kernels;
+        k.ScaleInput(n * ModelShape.Pixels, w.Pixels, w.Input, _scale, _offset);
+        k.ConvForward(n * ConvShape.Conv1.OutputStride, w.Weights, w.Input, w.Conv1, ConvShape.Conv1);
+        k.PoolForward(n * PoolShape.Pool1.OutputStride, w.Conv1, w.Pool1, w.ArgMax1, PoolShape.Pool1);
+        k.ConvForward(n * ConvShape.Conv2.OutputStride, w.Weights, w.Pool1, w.Conv2, ConvShape.Conv2);
+        k.PoolForward(n * PoolShape.Pool2.OutputStride, w.Conv2, w.Pool2, w.ArgMax2, PoolShape.Pool2);
+        k.Gemm(w.Pool2, w.Weights, w.Hidden, w.ShardStarts, GemmPlans.Fc1Forward(n), 1);
+        k.OutputLayer(n, w.Weights, w.Hidden, w.Labels, w.LogitGradient, w.Losses, w.Predictions);
+    }
+
+    /// <summary>Activation gradients over all samples, and each shard's parameter gradients (shard = grid dimension).</summary>
+    private void Backward(int n, int shards)
+    {
+        var w = _workspace;
+        var k = _kernels;
+        k.HiddenGradient(n * ModelShape.Hidden, w.Weights, w.LogitGradient, w.Hidden, w.HiddenGradient);
+        k.Gemm(w.LogitGradient, w.Hidden, w.Gradients, w.ShardStarts, GemmPlans.Fc2WeightGradient, shards);
+        k.BiasGradient(shards * ModelShape.Classes, w.LogitGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc2BiasGradient);
+        k.Gemm(w.HiddenGradient, w.Pool2, w.Gradients, w.ShardStarts, GemmPlans.Fc1WeightGradient, shards);
+        k.BiasGradient(shards * ModelShape.Hidden, w.HiddenGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc1BiasGradient);
+        k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.ShardStarts, GemmPlans.Fc1InputGradient(n), 1);
+        k.Unpool(n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Conv2, w.Conv2Gradient, PoolShape.Pool2);
+        k.ConvWeightGradient(shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
+        k.BiasGradient(shards * ModelShape.Conv2Channels, w.Conv2Gradient, w.ShardStarts, w.Gradients, GemmPlans.Conv2BiasGradient);
+        k.ConvInputGradient(n * ConvShape.Conv2.InputStride, w.Weights, w.Conv2Gradient, w.Pool1Gradient, ConvShape.Conv2);
+        k.Unpool(n * PoolShape.Pool1.InputStride, w.Pool1Gradient, w.ArgMax1, w.Conv1, w.Conv1Gradient, PoolShape.Pool1);
+        k.ConvWeightGradient(shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
+        k.BiasGradient(shards * ModelShape.Conv1Channels, w.Conv1Gradient, w.ShardStarts, w.Gradients, GemmPlans.Conv1BiasGradient);
+    }
+}

@@ -1,0 +1,91 @@
+using CnnDistributed.Core.Model;
+using ILGPU;
+using ILGPU.Runtime;
+
+namespace CnnDistributed.Core.Engine.Gpu;
+
+/// <summary>
+/// Device buffers of a <see cref="GpuBackend"/>: the weights, one call's samples and every activation and
+/// activation gradient per sample (NCHW blocks, one sample after another), and one gradient vector per
+/// shard. Buffers grow to the largest call seen and are reused.
+/// </summary>
+internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
+{
+    private readonly List<MemoryBuffer> _buffers = [];
+    private int _samples = -1;
+    private int _shards = -1;
+
+    public ArrayView<float> Weights { get; private set; }
+    public ArrayView<byte> Pixels { get; private set; }
+    public ArrayView<byte> Labels { get; private set; }
+    public ArrayView<float> Input { get; private set; }
+    public ArrayView<float> Conv1 { get; private set; }
+    public ArrayView<float> Pool1 { get; private set; }
+    public ArrayView<int> ArgMax1 { get; private set; }
+    public ArrayView<float> Conv2 { get; private set; }
+    public ArrayView<float> Pool2 { get; private set; }
+    public ArrayView<int> ArgMax2 { get; private set; }
+    public ArrayView<float> Hidden { get; private set; }
+    public ArrayView<float> LogitGradient { get; private set; }
+    public ArrayView<float> Losses { get; private set; }
+    public ArrayView<int> Predictions { get; private set; }
+    public ArrayView<float> HiddenGradient { get; private set; }
+    public ArrayView<float> Pool2Gradient { get; private set; }
+    public ArrayView<float> Conv2Gradient { get; private set; }
+    public ArrayView<float> Pool1Gradient { get; private set; }
+    public ArrayView<float> Conv1Gradient { get; private set; }
+    public ArrayView<int> ShardStarts { get; private set; }
+    public ArrayView<float> Gradients { get; private set; }
+
+    /// <summary>Makes room for <paramref name="samples"/> samples in <paramref name="shards"/> shards.</summary>
+    public void Reserve(int samples, int shards)
+    {
+        if (samples <= _samples && shards <= _shards)
+        {
+            return;
+        }
+        Release();
+        _samples = Math.Max(samples, _samples);
+        _shards = Math.Max(shards, _shards);
+        var n = Math.Max(_samples, 1);
+        Weights = Allocate<float>(ModelShape.ParameterCount);
+        Pixels = Allocate<byte>(n * ModelShape.Pixels);
+        Labels = Allocate<byte>(n);
+        Input = Allocate<float>(n * ModelShape.Pixels);
+        Conv1 = Allocate<float>(n * ConvShape.Conv1.OutputStride);
+        Pool1 = Allocate<float>(n * PoolShape.Pool1.OutputStride);
+        ArgMax1 = Allocate<int>(n * PoolShape.Pool1.OutputStride);
+        Conv2 = Allocate<float>(n * ConvShape.Conv2.OutputStride);
+        Pool2 = Allocate<float>(n * PoolShape.Pool2.OutputStride);
+        ArgMax2 = Allocate<int>(n * PoolShape.Pool2.OutputStride);
+        Hidden = Allocate<float>(n * ModelShape.Hidden);
+        LogitGradient = Allocate<float>(n * ModelShape.Classes);
+        Losses = Allocate<float>(n);
+        Predictions = Allocate<int>(n);
+        HiddenGradient = Allocate<float>(n * ModelShape.Hidden);
+        Pool2Gradient = Allocate<float>(n * ModelShape.Flattened);
+        Conv2Gradient = Allocate<float>(n * ConvShape.Conv2.OutputStride);
+        Pool1Gradient = Allocate<float>(n * PoolShape.Pool1.OutputStride);
+        Conv1Gradient = Allocate<float>(n * ConvShape.Conv1.OutputStride);
+        ShardStarts = Allocate<int>(Math.Max(_shards, 1) + 1);
+        Gradients = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
+    }
+
+    public void Dispose() => Release();
+
+    private ArrayView<T> Allocate<T>(long length) where T : unmanaged
+    {
+        var buffer = accelerator.Allocate1D<T>(length);
+        _buffers.Add(buffer);
+        return buffer.View;
+    }
+
+    private void Release()
+    {
+        foreach (var buffer in _buffers)
+        {
+            buffer.Dispose();
+        }
+        _buffers.Clear();
+    }
+}
