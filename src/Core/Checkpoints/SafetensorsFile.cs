@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Security.Cryptography;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
 
@@ -27,25 +26,14 @@ public static class SafetensorsFile
         }
         var header = SafetensorsHeader.Build();
         var data = LittleEndianFloats.ToBytes(parameters);
-        var temporary = $"{path}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                var lengthField = new byte[LengthFieldSize];
-                BinaryPrimitives.WriteUInt64LittleEndian(lengthField, (ulong)header.Length);
-                stream.Write(lengthField);
-                stream.Write(header);
-                stream.Write(data);
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, path, overwrite: true);
-        }
-        catch
-        {
-            DeleteQuietly(temporary);
-            throw;
-        }
+            var lengthField = new byte[LengthFieldSize];
+            BinaryPrimitives.WriteUInt64LittleEndian(lengthField, (ulong)header.Length);
+            stream.Write(lengthField);
+            stream.Write(header);
+            stream.Write(data);
+        });
     }
 
     /// <summary>Reads and checks names, dtypes, shapes and offsets; throws <see cref="DataFormatException"/> naming the file.</summary>
@@ -88,18 +76,6 @@ public static class SafetensorsFile
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw DataFormatException.FromCause(path, e is FileNotFoundException or DirectoryNotFoundException ? "missing" : "cannot read", e);
-        }
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The original failure matters more than a leftover temporary file.
         }
     }
 }
