@@ -29,23 +29,15 @@ public static class ComputeBackendFactory
                 return new CpuBackend(threads, scaling);
             case ComputeDevice.Cuda:
             {
+                DeviceSelector.Select(ComputeDevice.Cuda); // throws DeviceUnavailableException, naming what ILGPU sees
                 var context = DeviceSelector.CreateContext();
-                if (context.GetCudaDevices().Count == 0)
-                {
-                    context.Dispose();
-                    throw new DeviceUnavailableException("--device cuda: no CUDA device found");
-                }
                 var accelerator = context.CreateCudaAccelerator(0);
                 return new GpuBackend(context, accelerator, $"cuda-{accelerator.Name}", scaling);
             }
             case ComputeDevice.OpenCL:
             {
+                DeviceSelector.Select(ComputeDevice.OpenCL); // likewise
                 var context = DeviceSelector.CreateContext();
-                if (context.GetCLDevices().Count == 0)
-                {
-                    context.Dispose();
-                    throw new DeviceUnavailableException("--device opencl: no usable OpenCL device found");
-                }
                 var accelerator = context.CreateCLAccelerator(0);
                 return new GpuBackend(context, accelerator, $"opencl-{accelerator.Name}", scaling);
             }
