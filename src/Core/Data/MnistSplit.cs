@@ -1,4 +1,5 @@
 using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Data;
 
@@ -14,5 +15,19 @@ public sealed class MnistSplit(byte[] pixels, byte[] labels)
     public ShardSamples All => new(Pixels, Labels);
 
     /// <summary>Copies the samples at <paramref name="indices"/>, in that order, into contiguous buffers.</summary>
-    public void Gather(ReadOnlySpan<int> indices, Span<byte> pixels, Span<byte> labels) => throw new NotImplementedException();
+    public void Gather(ReadOnlySpan<int> indices, Span<byte> pixels, Span<byte> labels)
+    {
+        if (pixels.Length < indices.Length * ModelShape.Pixels || labels.Length < indices.Length)
+        {
+            throw new ArgumentException(
+                $"gathering {indices.Length} samples needs {indices.Length * ModelShape.Pixels} pixel bytes and {indices.Length} label bytes, got {pixels.Length} and {labels.Length}");
+        }
+        ReadOnlySpan<byte> source = Pixels;
+        for (var i = 0; i < indices.Length; i++)
+        {
+            var index = indices[i];
+            source.Slice(index * ModelShape.Pixels, ModelShape.Pixels).CopyTo(pixels.Slice(i * ModelShape.Pixels, ModelShape.Pixels));
+            labels[i] = Labels[index];
+        }
+    }
 }

@@ -1,17 +1,97 @@
-using CnnDistributed.Core.Engine;
+using System.Collections.Concurrent;
+using System.Runtime.Intrinsics;
+using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
-/// <summary>The vectorised CPU engine: shards run in parallel on <c>threads</c> threads, each shard on one.</summary>
-public sealed class CpuBackend(int threads, InputScaling scaling) : IComputeBackend
+/// <summary>
+/// The CPU engine. Shards run in parallel on up to <c>threads</c> threads, each shard whole on one thread,
+/// so a shard's gradient never depends on the thread count. AVX-512 machines use the hand-blocked
+/// <see cref="Avx512ShardKernel"/> (device kind <c>cpu-avx512</c>); others the portable direct
+/// implementation (<c>cpu-portable</c>). Results are bit-identical within one device kind.
+/// </summary>
+public sealed class CpuBackend : IComputeBackend
 {
-    public string DeviceKind => throw new NotImplementedException();
+    /// <summary>Samples per parallel work item in <see cref="Evaluate"/>.</summary>
+    private const int EvaluationChunk = 64;
 
-    public void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats) => throw new NotImplementedException();
+    private readonly int _threads;
+    private readonly InputScaling _scaling;
+    private readonly bool _avx512;
+    private readonly ConcurrentBag<IShardKernel> _kernels = [];
+    private readonly float[] _parameters = new float[ModelShape.ParameterCount];
 
-    public void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions) => throw new NotImplementedException();
-
-    public void Dispose()
+    public CpuBackend(int threads, InputScaling scaling, bool allowAvx512 = true)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        _threads = threads;
+        _scaling = scaling;
+        _avx512 = allowAvx512 && Vector512.IsHardwareAccelerated;
     }
+
+    public string DeviceKind => _avx512 ? "cpu-avx512" : "cpu-portable";
+
+    public int Threads => _threads;
+
+    public void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats)
+    {
+        if (gradients.Count < shards.Count || stats.Length < shards.Count)
+        {
+            throw new ArgumentException($"{shards.Count} shards need as many gradient buffers and statistics slots");
+        }
+        var w = LoadParameters(parameters);
+        var results = new ShardStats[shards.Count];
+        Run(shards.Count, (kernel, i) => results[i] = kernel.ComputeGradient(w, shards[i], gradients[i]));
+        results.CopyTo(stats);
+    }
+
+    public void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    {
+        var w = LoadParameters(parameters);
+        var lossArray = new float[samples.Count];
+        var predictionArray = new byte[samples.Count];
+        var chunks = (samples.Count + EvaluationChunk - 1) / EvaluationChunk;
+        Run(chunks, (kernel, c) =>
+        {
+            var start = c * EvaluationChunk;
+            var count = Math.Min(EvaluationChunk, samples.Count - start);
+            kernel.Forward(w, samples.Slice(start, count), lossArray.AsSpan(start, count), predictionArray.AsSpan(start, count));
+        });
+        lossArray.CopyTo(losses);
+        predictionArray.CopyTo(predictions);
+    }
+
+    public void Dispose() => _kernels.Clear();
+
+    private float[] LoadParameters(ReadOnlySpan<float> parameters)
+    {
+        if (parameters.Length != ModelShape.ParameterCount)
+        {
+            throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+        }
+        parameters.CopyTo(_parameters);
+        return _parameters;
+    }
+
+    private void Run(int items, Action<IShardKernel, int> body)
+    {
+        if (_threads == 1 || items == 1)
+        {
+            var kernel = Rent();
+            for (var i = 0; i < items; i++)
+            {
+                body(kernel, i);
+            }
+            _kernels.Add(kernel);
+            return;
+        }
+        Parallel.For(0, items, new ParallelOptions { MaxDegreeOfParallelism = _threads }, Rent, (i, _, kernel) =>
+        {
+            body(kernel, i);
+            return kernel;
+        }, _kernels.Add);
+    }
+
+    private IShardKernel Rent() =>
+        _kernels.TryTake(out var kernel) ? kernel : _avx512 ? new Avx512ShardKernel(_scaling) : new PortableShardKernel(_scaling);
 }

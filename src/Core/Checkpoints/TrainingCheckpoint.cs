@@ -1,0 +1,37 @@
+using CnnDistributed.Core.Training;
+
+namespace CnnDistributed.Core.Checkpoints;
+
+/// <summary>
+/// Everything needed to continue a job exactly: weights, optimizer state and the position in the data.
+/// The data order needs no saved generator state: an epoch's order is rebuilt from (seed, epoch).
+/// </summary>
+public sealed record TrainingCheckpoint
+{
+    /// <summary>The options the job was started with; a resumed job keeps them.</summary>
+    public required TrainingOptions Options { get; init; }
+
+    /// <summary>Optimizer steps taken so far.</summary>
+    public required long Step { get; init; }
+
+    /// <summary>The epoch the next step belongs to (0-based).</summary>
+    public required int Epoch { get; init; }
+
+    /// <summary>Index, within that epoch, of the next minibatch.</summary>
+    public required int BatchInEpoch { get; init; }
+
+    /// <summary>Running training statistics of the unfinished epoch, so its metrics come out as if never interrupted.</summary>
+    public required double EpochLossSum { get; init; }
+
+    public required long EpochCorrect { get; init; }
+
+    public required long EpochSamples { get; init; }
+
+    /// <summary>Wall time spent before this checkpoint, in seconds.</summary>
+    public required double ElapsedSeconds { get; init; }
+
+    public required float[] Parameters { get; init; }
+
+    /// <summary>The SGD momentum buffer.</summary>
+    public required float[] Velocity { get; init; }
+}

@@ -1,0 +1,111 @@
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Engine.Portable;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Tests.Infrastructure;
+
+namespace CnnDistributed.Tests.Engine;
+
+/// <summary>
+/// Both CPU engines against the double-precision reference. Float32 sums over a shard of up to 33 samples
+/// differ from double by rounding only: we allow 1e-5 of the gradient's largest magnitude per element,
+/// about 100 float ulps at that scale, far below any real error (a wrong routing or index is O(1)).
+/// </summary>
+[Trait("Category", "Unit")]
+public sealed class CpuBackendAgreementTests
+{
+    [Theory]
+    [InlineData(true, 1, 0, InputScaling.UnitRange)]
+    [InlineData(true, 8, 40, InputScaling.UnitRange)]
+    [InlineData(true, 33, 200, InputScaling.MnistNormalized)]
+    [InlineData(false, 5, 300, InputScaling.MnistNormalized)]
+    public void ShardGradientMatchesTheReference(bool allowAvx512, int count, int start, InputScaling scaling)
+    {
+        var w = WeightInitializer.Create(3);
+        var shard = SampleShards.Train(start, count);
+        using var backend = new CpuBackend(1, scaling, allowAvx512);
+        var gradient = new float[ModelShape.ParameterCount];
+        var stats = new ShardStats[1];
+        backend.ComputeGradients(w, [shard], [gradient], stats);
+
+        var (expected, lossSum, correct) = Reference(w, shard, scaling);
+        var tolerance = 1e-5 * expected.Max(Math.Abs);
+        foreach (var tensor in ModelShape.Tensors)
+        {
+            for (var i = tensor.Offset; i < tensor.Offset + tensor.Length; i++)
+            {
+                Assert.True(Math.Abs(gradient[i] - expected[i]) <= tolerance,
+                    $"{tensor.Name}[{i - tensor.Offset}]: got {gradient[i]:E6}, reference {expected[i]:E6}");
+            }
+        }
+        Assert.Equal(lossSum, stats[0].LossSum, 1e-3);
+        Assert.Equal(correct, stats[0].Correct);
+        Assert.Equal(count, stats[0].Samples);
+    }
+
+    [Fact]
+    public void TiesInMaxPoolingRouteTheGradientToTheFirstMaximumLikeTheReference()
+    {
+        // Blocks of 2×2 equal pixels tie in every pooling window; with positive conv1 weights the ties survive to pool1.
+        var pixels = new byte[ModelShape.Pixels];
+        for (var y = 0; y < 28; y++)
+        {
+            for (var x = 0; x < 28; x++)
+            {
+                pixels[y * 28 + x] = (byte)((y / 2 * 7 + x / 2 * 13) % 200);
+            }
+        }
+        var w = WeightInitializer.Create(5);
+        for (var i = ModelShape.Conv1Weight; i < ModelShape.Conv1Bias; i++)
+        {
+            w[i] = 0.04f;
+        }
+        var shard = new ShardSamples(pixels, new byte[] { 4 });
+        using var backend = new CpuBackend(1, InputScaling.UnitRange);
+        var gradient = new float[ModelShape.ParameterCount];
+        backend.ComputeGradients(w, [shard], [gradient], new ShardStats[1]);
+        var (expected, _, _) = Reference(w, shard, InputScaling.UnitRange);
+        var tolerance = 1e-5 * expected.Max(Math.Abs);
+        for (var i = 0; i < gradient.Length; i++)
+        {
+            Assert.True(Math.Abs(gradient[i] - expected[i]) <= tolerance, $"parameter {i}: got {gradient[i]:E6}, reference {expected[i]:E6}");
+        }
+    }
+
+    [Fact]
+    public void EvaluationMatchesTheReferencePerSample()
+    {
+        var w = WeightInitializer.Create(9);
+        var samples = SampleShards.Dataset.Test.All.Slice(0, 130);
+        using var backend = new CpuBackend(2, InputScaling.UnitRange);
+        var losses = new float[samples.Count];
+        var predictions = new byte[samples.Count];
+        backend.Evaluate(w, samples, losses, predictions);
+        var network = new DirectNetwork<double>();
+        var wd = w.Select(x => (double)x).ToArray();
+        for (var s = 0; s < samples.Count; s++)
+        {
+            var (loss, predicted) = network.Forward(wd, SampleShards.Image(samples, s), samples.Labels.Span[s]);
+            Assert.Equal(loss, losses[s], 1e-4);
+            Assert.Equal(predicted, predictions[s]);
+        }
+    }
+
+    private static (double[] Gradient, double LossSum, int Correct) Reference(float[] w, ShardSamples shard, InputScaling scaling)
+    {
+        var network = new DirectNetwork<double>();
+        var wd = w.Select(x => (double)x).ToArray();
+        var g = new double[w.Length];
+        var lossSum = 0.0;
+        var correct = 0;
+        for (var s = 0; s < shard.Count; s++)
+        {
+            var label = shard.Labels.Span[s];
+            var (loss, predicted) = network.Forward(wd, SampleShards.Image(shard, s, scaling), label);
+            network.Backward(wd, g);
+            lossSum += loss;
+            correct += predicted == label ? 1 : 0;
+        }
+        return (g, lossSum, correct);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Runtime.InteropServices;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Tests.Infrastructure;
+
+namespace CnnDistributed.Tests.Engine;
+
+/// <summary>CONTRACT §5 at the engine level: a step's summed gradient does not depend on threads or on who computes which shard.</summary>
+[Trait("Category", "Unit")]
+public sealed class ThreadCountDeterminismTests
+{
+    [Theory]
+    [InlineData(64, 8)]
+    [InlineData(60, 8)]
+    [InlineData(256, 16)]
+    [InlineData(5, 8)]
+    public async Task StepGradientIsBitIdenticalForOneTwoAndFourThreads(int batch, int shards)
+    {
+        var work = Step(batch, shards);
+        var w = WeightInitializer.Create(2);
+        var results = new List<byte[]>();
+        foreach (var threads in new[] { 1, 2, 4 })
+        {
+            using var backend = new CpuBackend(threads, InputScaling.UnitRange);
+            await using var executor = new LocalStepExecutor(backend, shards);
+            var sum = new float[ModelShape.ParameterCount];
+            await executor.ComputeAsync(work, w, sum, CancellationToken.None);
+            results.Add(MemoryMarshal.AsBytes(sum.AsSpan()).ToArray());
+        }
+        Assert.Equal(results[0], results[1]);
+        Assert.Equal(results[0], results[2]);
+    }
+
+    [Fact]
+    public void PreSummedBlocksGiveTheSameTotalAsSingleShards()
+    {
+        var work = Step(64, 8);
+        var w = WeightInitializer.Create(4);
+        using var backend = new CpuBackend(2, InputScaling.UnitRange);
+        var leaves = Enumerable.Range(0, 8).Select(_ => new float[ModelShape.ParameterCount]).ToArray();
+        backend.ComputeGradients(w, work.Shards, leaves, new ShardStats[8]);
+        var copies = leaves.Select(l => (float[])l.Clone()).ToArray();
+        var expected = (float[])GradientTree.SumLeaves(leaves).Clone();
+
+        // A "worker" holding shards [1, 7) pre-sums its maximal aligned blocks; the others send single shards.
+        var blocks = GradientTree.Cover(8, 1, 7).ToDictionary(node => node, node => GradientTree.Sum(node, n => n.Size == 1 ? copies[n.Start] : null));
+        blocks[new TreeNode(0, 1)] = copies[0];
+        blocks[new TreeNode(7, 1)] = copies[7];
+        var total = GradientTree.Sum(new TreeNode(0, 8), node => blocks.GetValueOrDefault(node));
+        Assert.Equal(MemoryMarshal.AsBytes(expected.AsSpan()).ToArray(), MemoryMarshal.AsBytes(total.AsSpan()).ToArray());
+    }
+
+    private static StepWork Step(int batch, int shards)
+    {
+        var all = SampleShards.Train(1000, batch);
+        var plan = new ShardPlan(shards);
+        var list = Enumerable.Range(0, shards).Select(i =>
+        {
+            var (start, count) = plan.Range(batch, i);
+            return all.Slice(start, count);
+        }).ToList();
+        return new StepWork(0, 0, batch, list);
+    }
+}
