@@ -1,4 +1,6 @@
 using CnnDistributed.Worker.Hosting;
+using CnnDistributed.Worker.Runtime;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,6 +13,7 @@ builder.Services.AddTrainingWorker(builder.Configuration);
 try
 {
     using var host = builder.Build();
+    _ = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
     await host.RunAsync();
 }
 catch (OptionsValidationException e)

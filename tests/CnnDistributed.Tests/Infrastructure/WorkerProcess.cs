@@ -19,8 +19,11 @@ public sealed class WorkerProcess : IDisposable
         _process.BeginOutputReadLine();
     }
 
-    /// <summary>The worker assembly next to the test assembly (the tests project references the Worker project).</summary>
-    public static string AssemblyPath => Path.Combine(AppContext.BaseDirectory, "cnnd-worker.dll");
+    /// <summary>
+    /// The worker assembly in the Worker project's own build output (the tests project references the Worker project so
+    /// that it is built, in the same configuration as the tests).
+    /// </summary>
+    public static string AssemblyPath { get; } = FindWorkerAssembly();
 
     public string StandardError
     {
@@ -77,6 +80,20 @@ public sealed class WorkerProcess : IDisposable
             _process.Kill(entireProcessTree: true);
         }
         _process.Dispose();
+    }
+
+    private static string FindWorkerAssembly()
+    {
+        var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = testOutput.Parent!.Name;
+        var root = testOutput;
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "CnnDistributed.sln")))
+        {
+            root = root.Parent;
+        }
+        var path = Path.Combine(root?.FullName ?? throw new InvalidOperationException("CnnDistributed.sln not found above the test output"),
+            "src", "Worker", "bin", configuration, testOutput.Name, "cnnd-worker.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("worker build output not found; build src/Worker first", path);
     }
 
     private static void Append(StringBuilder target, string? line)
