@@ -23,4 +23,12 @@ public sealed record StepTimings(
         a.AggregationSeconds + b.AggregationSeconds,
         a.BytesSent + b.BytesSent,
         a.BytesReceived + b.BytesReceived);
+
+    public static StepTimings operator -(StepTimings a, StepTimings b) => new(
+        a.ComputeSeconds - b.ComputeSeconds,
+        a.SerializationSeconds - b.SerializationSeconds,
+        a.NetworkWaitSeconds - b.NetworkWaitSeconds,
+        a.AggregationSeconds - b.AggregationSeconds,
+        a.BytesSent - b.BytesSent,
+        a.BytesReceived - b.BytesReceived);
 }

@@ -6,11 +6,28 @@ namespace CnnDistributed.Tests.Distributed;
 public sealed class ShardBalancerTests
 {
     [Fact]
-    public void EqualSpeedsSplitEvenlyWithTheRemainderToEarlierWorkers()
+    public void EqualSpeedsSplitEvenly()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0, 0]);
+
+        Assert.Equal([new ShardRange(0, 2), new ShardRange(2, 4), new ShardRange(4, 6), new ShardRange(6, 8)], ranges);
+    }
+
+    [Fact]
+    public void ThreeEqualWorkersGetNearlyEqualRanges()
     {
         var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0]);
 
-        Assert.Equal([new ShardRange(0, 3), new ShardRange(3, 6), new ShardRange(6, 8)], ranges);
+        Assert.All(ranges, r => Assert.InRange(r!.Value.Count, 2, 3));
+        Assert.Equal(8, ranges.Sum(r => r!.Value.Count));
+    }
+
+    [Fact]
+    public void SmallSpeedDifferencesKeepTheTreeAlignedSplit()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [1200, 1000]);
+
+        Assert.Equal([new ShardRange(0, 4), new ShardRange(4, 8)], ranges);
     }
 
     [Fact]
@@ -26,7 +43,8 @@ public sealed class ShardBalancerTests
     {
         var ranges = ShardBalancer.Assign([new ShardRange(0, 2)], [1, 1, 1]);
 
-        Assert.Equal([new ShardRange(0, 1), new ShardRange(1, 2), null], ranges);
+        Assert.Single(ranges, r => r is null);
+        Assert.Equal([new ShardRange(0, 1), new ShardRange(1, 2)], ranges.Where(r => r is not null).Select(r => r!.Value));
     }
 
     [Fact]
