@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using CnnDistributed.Coordinator.Cluster;
+
+namespace CnnDistributed.Coordinator.Benchmarks;
+
+/// <summary>One <c>bench</c> JSON line (CONTRACT §4 fields, plus the distributed figures where they apply).</summary>
+public sealed record BenchRecord(
+    [property: JsonPropertyName("what")] string What,
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("threads")] int Threads,
+    [property: JsonPropertyName("workers")] int Workers,
+    [property: JsonPropertyName("batch_size")] int BatchSize,
+    [property: JsonPropertyName("samples_per_second")] double SamplesPerSecond,
+    [property: JsonPropertyName("steps")] long Steps,
+    [property: JsonPropertyName("seconds")] double Seconds)
+{
+    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
+    [JsonPropertyName("steps_per_second")]
+    public double? StepsPerSecond { get; init; }
+
+    /// <summary>Coordinator work per step on the step path: serialization plus validation and aggregation.</summary>
+    [JsonPropertyName("coordinator_cpu_ms_per_step")]
+    public double? CoordinatorCpuMsPerStep { get; init; }
+
+    /// <summary>Process CPU time per step (includes in-process workers or simulated peers).</summary>
+    [JsonPropertyName("process_cpu_ms_per_step")]
+    public double? ProcessCpuMsPerStep { get; init; }
+
+    [JsonPropertyName("bytes_per_step")]
+    public double? BytesPerStep { get; init; }
+
+    /// <summary>One weight set down and one gradient up per worker: workers × 2 × 138,488 bytes.</summary>
+    [JsonPropertyName("minimum_bytes_per_step")]
+    public double? MinimumBytesPerStep { get; init; }
+
+    /// <summary>Bytes per step not counting the minibatch's sample bytes, which any design must ship once.</summary>
+    [JsonPropertyName("bytes_per_step_without_samples")]
+    public double? BytesPerStepWithoutSamples { get; init; }
+
+    [JsonPropertyName("timings_per_step")]
+    public StepTimings? TimingsPerStep { get; init; }
+
+    public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
+}

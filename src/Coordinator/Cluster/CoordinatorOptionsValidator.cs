@@ -1,0 +1,36 @@
+using System.Numerics;
+using CnnDistributed.Core.Model;
+using Microsoft.Extensions.Options;
+
+namespace CnnDistributed.Coordinator.Cluster;
+
+/// <summary>Checks <see cref="CoordinatorOptions"/> when the coordinator starts.</summary>
+public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
+    {
+        var failures = new List<string>();
+        if (options.ShardCount is < 1 or > 4096 || !BitOperations.IsPow2(options.ShardCount))
+        {
+            failures.Add($"shard count must be a power of two between 1 and 4096, got {options.ShardCount}");
+        }
+        var weightBytes = ModelShape.ParameterCount * sizeof(float);
+        if (options.MaxMessageBytes < 4 * weightBytes)
+        {
+            failures.Add($"message size limit {options.MaxMessageBytes} is too small for the model's {weightBytes}-byte weights");
+        }
+        if (options.StepTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"step timeout must be positive, got {options.StepTimeout}");
+        }
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"shutdown timeout must not be negative, got {options.ShutdownTimeout}");
+        }
+        if (!Enum.IsDefined(options.Scaling))
+        {
+            failures.Add($"unknown input scaling {options.Scaling}");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

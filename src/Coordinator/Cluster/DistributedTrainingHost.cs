@@ -1,0 +1,92 @@
+using CnnDistributed.Core.Training;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CnnDistributed.Coordinator.Cluster;
+
+/// <summary>
+/// A running cluster coordinator: Kestrel serving the training protocol over HTTP/2 without TLS, the worker registry
+/// and the <see cref="DistributedStepExecutor"/> a training loop drives. Disposing it ends the job on every worker.
+/// </summary>
+public sealed class DistributedTrainingHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private DistributedTrainingHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The bound address (the real port when listening on port 0), e.g. http://127.0.0.1:41234.</summary>
+    public Uri Address { get; }
+
+    public WorkerRegistry Workers => _app.Services.GetRequiredService<WorkerRegistry>();
+
+    /// <summary>The step executor over the connected workers.</summary>
+    public DistributedStepExecutor Executor => _app.Services.GetRequiredService<DistributedStepExecutor>();
+
+    /// <summary>Starts listening on <paramref name="listenUrl"/> (e.g. http://127.0.0.1:0 or http://0.0.0.0:5000).</summary>
+    public static async Task<DistributedTrainingHost> StartAsync(string listenUrl, CoordinatorOptions options, Action<ILoggingBuilder>? configureLogging = null, TimeProvider? timeProvider = null, CancellationToken cancellationToken = default)
+    {
+        var endpoint = ListenAddress.Parse(listenUrl);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = null;
+        });
+        builder.Services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.MaxMessageBytes;
+        });
+        builder.Services.AddOptions<CoordinatorOptions>().Configure(options.CopyTo).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
+        builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<WorkStreamRelay>();
+        builder.Services.AddSingleton<DistributedStepExecutor>();
+
+        var app = builder.Build();
+        app.MapGrpcService<TrainingCoordinatorService>();
+        await app.StartAsync(cancellationToken);
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
+        app.Logger.LogInformation("Coordinator listening on {Address}", bound);
+        return new DistributedTrainingHost(app, address);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> workers have opened their work streams.</summary>
+    public async Task WaitForWorkersAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Workers.WaitForWorkersAsync(count, cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"only {Workers.Connected.Count} of {count} workers joined {Address} within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>The executor as the training loop sees it.</summary>
+    public IStepExecutor StepExecutor => Executor;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Executor.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

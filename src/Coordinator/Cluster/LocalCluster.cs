@@ -1,0 +1,56 @@
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging;
+
+namespace CnnDistributed.Coordinator.Cluster;
+
+/// <summary>
+/// A whole job on this machine (<c>train --workers N</c>): a coordinator on a loopback ephemeral port and N in-process
+/// workers talking to it over real gRPC, the code path of a cluster. Disposing it ends the job and waits for the workers.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly DistributedTrainingHost _host;
+    private readonly InProcessWorkers _workers;
+    private readonly ILoggerFactory _loggerFactory;
+
+    private LocalCluster(DistributedTrainingHost host, InProcessWorkers workers, ILoggerFactory loggerFactory)
+    {
+        _host = host;
+        _workers = workers;
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>The step executor over the N workers.</summary>
+    public DistributedStepExecutor Executor => _host.Executor;
+
+    public Uri Address => _host.Address;
+
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, int shardCount, InputScaling scaling, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    {
+        var options = new CoordinatorOptions { ShardCount = shardCount, Scaling = scaling };
+        var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", options, configureLogging, cancellationToken: cancellationToken);
+        var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
+        var running = InProcessWorkers.StartCpu(host.Address, workers, threadsPerWorker, loggerFactory);
+        var cluster = new LocalCluster(host, running, loggerFactory);
+        try
+        {
+            await host.WaitForWorkersAsync(workers, JoinTimeout, cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _workers.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
+}

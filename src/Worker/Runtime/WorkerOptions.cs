@@ -1,0 +1,31 @@
+namespace CnnDistributed.Worker.Runtime;
+
+/// <summary>How a worker finds its coordinator and what it offers it. Bound from the command line (section <c>Worker</c>).</summary>
+public sealed class WorkerOptions
+{
+    public const string SectionName = "Worker";
+
+    /// <summary>The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.</summary>
+    public string Coordinator { get; set; } = "";
+
+    /// <summary>Compute device (<c>--device</c>, default <c>auto</c>): auto or cpu.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Compute threads (<c>--threads</c>, default all cores).</summary>
+    public int Threads { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>The name the coordinator logs for this worker (<c>--name</c>, default host name and process id).</summary>
+    public string Name { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Registration attempts before giving up (<c>--connect-attempts</c>, default 8, about 20 s in all).</summary>
+    public int ConnectAttempts { get; set; } = 8;
+
+    /// <summary>Wait after the first failed attempt (default 250 ms); it doubles after each further failure.</summary>
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest wait between attempts (default 5 s).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The largest gRPC message sent or accepted (default 64 MiB).</summary>
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+}

@@ -1,0 +1,98 @@
+using CnnDistributed.Core.Engine;
+using InputScaling = CnnDistributed.Core.Engine.InputScaling;
+using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
+using CnnDistributed.Protocol.V1;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+
+namespace CnnDistributed.Worker.Runtime;
+
+/// <summary>
+/// One training worker: registers with the coordinator, then computes the shard ranges it is sent and streams back
+/// their pre-summed gradients until the coordinator ends the job. Used by the worker executable and, in-process, by
+/// the coordinator's <c>train --workers N</c>; both talk real gRPC over HTTP/2 without TLS.
+/// </summary>
+public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory backends, ILogger<WorkerRuntime> logger, TimeProvider timeProvider)
+{
+    /// <summary>The metadata header that names the registered worker on its work stream.</summary>
+    public const string WorkerIdHeader = "cnnd-worker-id";
+
+    public async Task<WorkerExit> RunAsync(CancellationToken cancellationToken)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            return WorkerExit.Failure("error: this worker needs a little-endian machine");
+        }
+        using var channel = GrpcChannel.ForAddress(options.Coordinator, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = options.MaxMessageBytes,
+            MaxSendMessageSize = options.MaxMessageBytes,
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, ConnectTimeout = TimeSpan.FromSeconds(5) },
+        });
+        var client = new TrainingCoordinator.TrainingCoordinatorClient(channel);
+        var request = new RegisterRequest
+        {
+            Name = options.Name,
+            DeviceKind = backends.DeviceKind,
+            Threads = options.Threads,
+            ProtocolVersion = (uint)ProtocolVersion.Current,
+            Capabilities = { "node-presum" },
+        };
+        var reply = await new CoordinatorRegistration(options, timeProvider, logger).RegisterAsync(client, request, cancellationToken);
+        if (reply is null)
+        {
+            return WorkerExit.Usage($"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts");
+        }
+        if (reply.OutcomeCase != RegisterReply.OutcomeOneofCase.Accepted)
+        {
+            return WorkerExit.Usage($"error: coordinator {options.Coordinator} refused this worker: {reply.Refused?.Reason ?? "no reason given"}");
+        }
+        var job = reply.Accepted;
+        logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, {Threads} threads, {Shards} shards per step)",
+            options.Name, options.Coordinator, job.WorkerId, request.DeviceKind, options.Threads, job.ShardCount);
+        try
+        {
+            using var runner = new ShardRunner(backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
+            return await WorkAsync(client, job, runner, cancellationToken);
+        }
+        catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
+        {
+            return WorkerExit.Failure($"error: work stream with {options.Coordinator} ended: {e.Status.StatusCode}: {e.Status.Detail}");
+        }
+        catch (InvalidDataException e)
+        {
+            return WorkerExit.Failure($"error: bad assignment from {options.Coordinator}: {e.Message}");
+        }
+    }
+
+    private async Task<WorkerExit> WorkAsync(TrainingCoordinator.TrainingCoordinatorClient client, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
+    {
+        using var call = client.Work(new Metadata { { WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken);
+        var steps = 0L;
+        while (await call.ResponseStream.MoveNext(cancellationToken))
+        {
+            var message = call.ResponseStream.Current;
+            switch (message.KindCase)
+            {
+                case CoordinatorMessage.KindOneofCase.Assignment:
+                    var result = runner.Run(message.Assignment);
+                    await call.RequestStream.WriteAsync(new WorkerMessage { Result = result }, cancellationToken);
+                    steps++;
+                    break;
+                case CoordinatorMessage.KindOneofCase.Shutdown:
+                    await call.RequestStream.CompleteAsync();
+                    logger.LogInformation("Worker {Name} done after {Steps} assignments: {Reason}", options.Name, steps, message.Shutdown.Reason);
+                    return WorkerExit.Done;
+            }
+        }
+        return WorkerExit.Failure($"error: coordinator {options.Coordinator} closed the work stream without ending the job");
+    }
+
+    private static InputScaling ToScaling(WireScaling scaling) => scaling switch
+    {
+        WireScaling.UnitRange => InputScaling.UnitRange,
+        WireScaling.MnistNormalized => InputScaling.MnistNormalized,
+        _ => throw new InvalidDataException($"unknown input scaling {scaling}"),
+    };
+}

@@ -1,0 +1,21 @@
+using CnnDistributed.Coordinator.Benchmarks;
+using CnnDistributed.Core.Model;
+
+namespace CnnDistributed.Tests.Distributed;
+
+[Trait("Category", "Integration")]
+public sealed class CoordinatorCapacityBenchTests
+{
+    [Fact]
+    public async Task SimulatedWorkersDriveStepsAndWireBytesAreReportedAgainstTheMinimum()
+    {
+        var record = await CoordinatorCapacityBench.RunAsync(8, 64, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+
+        Assert.Equal("coordinator", record.What);
+        Assert.Equal(8, record.Workers);
+        Assert.True(record.Steps > 0);
+        Assert.Equal(8 * 2.0 * ModelShape.ParameterCount * sizeof(float), record.MinimumBytesPerStep);
+        Assert.InRange(record.BytesPerStepWithoutSamples!.Value, record.MinimumBytesPerStep!.Value, record.MinimumBytesPerStep.Value * 1.05);
+        Assert.Contains("\"steps_per_second\":", record.ToJsonLine());
+    }
+}

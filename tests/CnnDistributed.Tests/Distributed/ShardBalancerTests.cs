@@ -1,0 +1,65 @@
+using CnnDistributed.Coordinator.Cluster;
+
+namespace CnnDistributed.Tests.Distributed;
+
+[Trait("Category", "Unit")]
+public sealed class ShardBalancerTests
+{
+    [Fact]
+    public void EqualSpeedsSplitEvenly()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0, 0]);
+
+        Assert.Equal([new ShardRange(0, 2), new ShardRange(2, 4), new ShardRange(4, 6), new ShardRange(6, 8)], ranges);
+    }
+
+    [Fact]
+    public void ThreeEqualWorkersGetNearlyEqualRanges()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0]);
+
+        Assert.All(ranges, r => Assert.InRange(r!.Value.Count, 2, 3));
+        Assert.Equal(8, ranges.Sum(r => r!.Value.Count));
+    }
+
+    [Fact]
+    public void SmallSpeedDifferencesKeepTheTreeAlignedSplit()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [1200, 1000]);
+
+        Assert.Equal([new ShardRange(0, 4), new ShardRange(4, 8)], ranges);
+    }
+
+    [Fact]
+    public void FasterWorkersGetProportionallyMoreShards()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 16)], [3000, 1000]);
+
+        Assert.Equal([new ShardRange(0, 12), new ShardRange(12, 16)], ranges);
+    }
+
+    [Fact]
+    public void MoreWorkersThanShardsLeavesSomeIdle()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 2)], [1, 1, 1]);
+
+        Assert.Single(ranges, r => r is null);
+        Assert.Equal([new ShardRange(0, 1), new ShardRange(1, 2)], ranges.Where(r => r is not null).Select(r => r!.Value));
+    }
+
+    [Fact]
+    public void AWorkerRangeNeverSpansTwoMissingRanges()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 2), new ShardRange(6, 8)], [1]);
+
+        Assert.Equal([new ShardRange(0, 2)], ranges);
+    }
+
+    [Fact]
+    public void ApportionmentAlwaysGivesOutEveryShard()
+    {
+        var quotas = ShardBalancer.Apportion(8, [1.7, 2.2, 0.4, 5.1]);
+
+        Assert.Equal(8, quotas.Sum());
+    }
+}

@@ -1,0 +1,72 @@
+using CnnDistributed.Coordinator.Cluster;
+using Microsoft.Extensions.Logging;
+
+namespace CnnDistributed.Tests.Infrastructure;
+
+/// <summary>
+/// A coordinator on 127.0.0.1 with an ephemeral port plus workers, in this process (<see cref="InProcessWorkers"/>)
+/// or as OS processes (<see cref="WorkerProcess"/>), with every log line captured.
+/// </summary>
+public sealed class ClusterHarness : IAsyncDisposable
+{
+    private readonly List<InProcessWorkers> _inProcess = [];
+    private readonly List<WorkerProcess> _processes = [];
+    private readonly ILoggerFactory _loggerFactory;
+
+    private ClusterHarness(DistributedTrainingHost coordinator, CapturingLoggerProvider logs)
+    {
+        Coordinator = coordinator;
+        Logs = logs;
+        _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+    }
+
+    public DistributedTrainingHost Coordinator { get; }
+
+    public CapturingLoggerProvider Logs { get; }
+
+    public Uri Address => Coordinator.Address;
+
+    public static async Task<ClusterHarness> StartAsync(CoordinatorOptions? options = null)
+    {
+        var logs = new CapturingLoggerProvider();
+        var coordinator = await DistributedTrainingHost.StartAsync(
+            "http://127.0.0.1:0",
+            options ?? new CoordinatorOptions { ShardCount = ShortTrainingRun.ShardCount, StepTimeout = TimeSpan.FromSeconds(20) },
+            logging => logging.AddProvider(logs));
+        return new ClusterHarness(coordinator, logs);
+    }
+
+    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1)
+    {
+        var workers = InProcessWorkers.StartCpu(Address, count, threads, _loggerFactory);
+        _inProcess.Add(workers);
+        return workers;
+    }
+
+    public WorkerProcess StartWorkerProcess(string name, int threads = 1)
+    {
+        var process = WorkerProcess.Start("--coordinator", Address.ToString(), "--threads", threads.ToString(), "--name", name);
+        _processes.Add(process);
+        return process;
+    }
+
+    public Task WaitForWorkersAsync(int count) => Coordinator.WaitForWorkersAsync(count, TimeSpan.FromSeconds(30));
+
+    /// <summary>Log lines that mention all of <paramref name="fragments"/>.</summary>
+    public IReadOnlyList<string> LogLinesWith(params string[] fragments) =>
+        [.. Logs.Lines.Where(line => fragments.All(f => line.Contains(f, StringComparison.Ordinal)))];
+
+    public async ValueTask DisposeAsync()
+    {
+        await Coordinator.DisposeAsync();
+        foreach (var workers in _inProcess)
+        {
+            await workers.DisposeAsync();
+        }
+        foreach (var process in _processes)
+        {
+            process.Dispose();
+        }
+        _loggerFactory.Dispose();
+    }
+}

@@ -1,0 +1,89 @@
+using System.Runtime.InteropServices;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol.V1;
+using CnnDistributed.Worker.Runtime;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace CnnDistributed.Tests.Infrastructure;
+
+/// <summary>
+/// A raw gRPC peer that registers like a worker and answers its first assignment with a result that is wrong in one
+/// way (<see cref="PeerMisbehaviour"/>). Its work stream's final status shows how the coordinator dealt with it.
+/// </summary>
+public sealed class MisbehavingWorker : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly TrainingCoordinator.TrainingCoordinatorClient _client;
+
+    public MisbehavingWorker(Uri coordinator)
+    {
+        _channel = GrpcChannel.ForAddress(coordinator);
+        _client = new TrainingCoordinator.TrainingCoordinatorClient(_channel);
+    }
+
+    public const string Name = "bad-peer";
+
+    public Task<RegisterReply> RegisterAsync(string deviceKind, uint protocolVersion = (uint)ProtocolVersion.Current) =>
+        _client.RegisterAsync(new RegisterRequest { Name = Name, DeviceKind = deviceKind, Threads = 1, ProtocolVersion = protocolVersion }).ResponseAsync;
+
+    /// <summary>Opens the work stream and misbehaves on the first assignment; completes with the stream's final status.</summary>
+    public async Task<Status> MisbehaveAsync(JobSettings job, PeerMisbehaviour misbehaviour)
+    {
+        using var call = _client.Work(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } });
+        try
+        {
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+                if (call.ResponseStream.Current.Assignment is { } assignment)
+                {
+                    await call.RequestStream.WriteAsync(new WorkerMessage { Result = BadResult(assignment, job.ShardCount, misbehaviour) });
+                }
+            }
+            return call.GetStatus();
+        }
+        catch (RpcException e)
+        {
+            return e.Status;
+        }
+    }
+
+    public void Dispose() => _channel.Dispose();
+
+    private static StepResult BadResult(StepAssignment assignment, int shardCount, PeerMisbehaviour misbehaviour)
+    {
+        var result = new StepResult { StepId = assignment.StepId, ComputeMicros = 1000 };
+        var gradient = new float[ModelShape.ParameterCount];
+        foreach (var node in GradientTree.Cover(shardCount, assignment.ShardStart, assignment.ShardEnd))
+        {
+            result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan())) });
+        }
+        foreach (var shard in assignment.Shards)
+        {
+            result.Shards.Add(new ShardOutcome { LossSum = 1.0, Correct = 0, Samples = shard.Labels.Length });
+        }
+        switch (misbehaviour)
+        {
+            case PeerMisbehaviour.GradientOfWrongLength:
+                result.Nodes[0].GradientSum = ByteString.CopyFrom(new byte[ModelShape.ParameterCount * sizeof(float) - 4]);
+                break;
+            case PeerMisbehaviour.NaNInGradient:
+                gradient[123] = float.NaN;
+                result.Nodes[0].GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan()));
+                break;
+            case PeerMisbehaviour.InfinityInGradient:
+                gradient[7] = float.PositiveInfinity;
+                result.Nodes[0].GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan()));
+                break;
+            case PeerMisbehaviour.UnknownStepId:
+                result.StepId = assignment.StepId + 1000;
+                break;
+            case PeerMisbehaviour.WrongTreeNode:
+                result.Nodes[0].Start = (result.Nodes[0].Start + 1) % shardCount;
+                break;
+        }
+        return result;
+    }
+}

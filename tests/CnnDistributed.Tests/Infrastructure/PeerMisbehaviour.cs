@@ -1,0 +1,11 @@
+namespace CnnDistributed.Tests.Infrastructure;
+
+/// <summary>What a <see cref="MisbehavingWorker"/> does wrong in its first result.</summary>
+public enum PeerMisbehaviour
+{
+    GradientOfWrongLength,
+    NaNInGradient,
+    InfinityInGradient,
+    UnknownStepId,
+    WrongTreeNode,
+}
