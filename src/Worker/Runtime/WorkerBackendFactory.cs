@@ -1,24 +1,48 @@
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Engine.Devices;
 
 namespace CnnDistributed.Worker.Runtime;
 
-/// <summary>The backends a worker executable can run: the CPU engine for <c>--device auto|cpu</c>.</summary>
-public sealed class WorkerBackendFactory(string device, int threads) : IWorkerBackendFactory
+/// <summary>
+/// The backends a worker executable can run, for <c>--device auto|cpu|cuda|opencl</c> through
+/// <see cref="ComputeBackendFactory"/>: the CPU engine, or the GPU backend on a CUDA or OpenCL device.
+/// </summary>
+public sealed class WorkerBackendFactory : IWorkerBackendFactory
 {
-    public static IReadOnlyList<string> SupportedDevices { get; } = ["auto", "cpu"];
+    private readonly int _threads;
+    private readonly Lazy<ComputeDevice> _chosen;
+    private readonly Lazy<string> _deviceKind;
 
-    private readonly Lazy<string> _deviceKind = new(() =>
+    public WorkerBackendFactory(string device, int threads)
     {
-        using var probe = new CpuBackend(threads, InputScaling.UnitRange);
-        return probe.DeviceKind;
-    });
+        _threads = threads;
+        _chosen = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen);
+        _deviceKind = new(() =>
+        {
+            using var probe = Create(InputScaling.UnitRange);
+            return probe.DeviceKind;
+        });
+    }
+
+    public static IReadOnlyList<string> SupportedDevices { get; } = ["auto", "cpu", "cuda", "opencl"];
 
     public static bool IsSupported(string device) => SupportedDevices.Contains(device, StringComparer.OrdinalIgnoreCase);
 
-    public string DeviceKind => IsSupported(device)
-        ? _deviceKind.Value
-        : throw new NotSupportedException($"device '{device}' is not available on this worker");
+    /// <summary>Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device), or null.</summary>
+    public static string? Unavailability(string device)
+    {
+        try
+        {
+            DeviceSelector.Select(DeviceSelector.Parse(device));
+            return null;
+        }
+        catch (DeviceUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
 
-    public IComputeBackend Create(InputScaling scaling) => new CpuBackend(threads, scaling);
+    public string DeviceKind => _deviceKind.Value;
+
+    public IComputeBackend Create(InputScaling scaling) => ComputeBackendFactory.CreateFor(_chosen.Value, _threads, scaling);
 }

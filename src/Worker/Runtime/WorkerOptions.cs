@@ -8,7 +8,7 @@ public sealed class WorkerOptions
     /// <summary>The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.</summary>
     public string Coordinator { get; set; } = "";
 
-    /// <summary>Compute device (<c>--device</c>, default <c>auto</c>): auto or cpu.</summary>
+    /// <summary>Compute device (<c>--device</c>, default <c>auto</c>): auto, cpu, cuda or opencl.</summary>
     public string Device { get; set; } = "auto";
 
     /// <summary>Compute threads (<c>--threads</c>, default all cores).</summary>

@@ -18,6 +18,10 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add($"--device '{options.Device}' is not available on this worker (supported: {string.Join(", ", WorkerBackendFactory.SupportedDevices)})");
         }
+        else if (WorkerBackendFactory.Unavailability(options.Device) is { } reason)
+        {
+            failures.Add(reason);
+        }
         if (options.Threads is < 1 or > 1024)
         {
             failures.Add($"--threads must be between 1 and 1024, got {options.Threads}");

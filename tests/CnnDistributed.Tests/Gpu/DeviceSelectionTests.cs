@@ -33,6 +33,18 @@ public sealed class DeviceSelectionTests
     }
 
     [Fact]
+    public void AWorkerAskedForCudaWithoutOneReportsWhyAndCpuIsAvailable()
+    {
+        if (HasGpu.Value)
+        {
+            return;
+        }
+        Assert.Equal("--device cuda: no CUDA device found (ILGPU sees only: CPU accelerator)", Worker.Runtime.WorkerBackendFactory.Unavailability("cuda"));
+        Assert.Null(Worker.Runtime.WorkerBackendFactory.Unavailability("cpu"));
+        Assert.StartsWith("cpu-", new Worker.Runtime.WorkerBackendFactory("auto", 1).DeviceKind);
+    }
+
+    [Fact]
     public void AskingForOpenClWithoutAUsableOpenClDeviceThrowsATypedError()
     {
         if (HasGpu.Value)
