@@ -10,5 +10,5 @@ public static class ProgressText
         $"epoch {m.Epoch}/{epochs} step {m.Step} loss={m.TrainLoss:F4} acc={m.TrainAccuracy:F4} test_loss={m.TestLoss:F4} test_acc={m.TestAccuracy:F4} samples/s={m.SamplesPerSecond:F0} elapsed={m.ElapsedSeconds:F1}s");
 
     public static string Step(StepProgress p) => string.Create(CultureInfo.InvariantCulture,
-        $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.TotalSteps} loss={p.TrainLoss:F4} acc={p.TrainAccuracy:F4} samples/s={p.SamplesPerSecond:F0}");
+        $"epoch {p.Epoch}/{p.Epochs} step {p.Step}/{p.TotalSteps} loss {p.TrainLoss:F3} acc {p.TrainAccuracy:F3} {p.SamplesPerSecond:F0}/s");
 }
