@@ -1,1 +1,3 @@
-return 0;
+using CnnDistributed.Coordinator.Cli;
+
+return CommandLineApp.Run(args, CliConsole.System());

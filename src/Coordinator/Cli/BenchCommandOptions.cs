@@ -1,0 +1,35 @@
+using System.Globalization;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>The options of <c>bench</c> with defaults resolved, and their checks.</summary>
+public sealed record BenchCommandOptions
+{
+    public required IReadOnlyList<string> BatchSizeTexts { get; init; }
+    public required int Threads { get; init; }
+    public required int Workers { get; init; }
+    public required double Seconds { get; init; }
+    public required string Device { get; init; }
+    public required int Shards { get; init; }
+
+    /// <summary>Every <c>--batch-size</c> value, each occurrence possibly a comma list (<c>16,64,256</c>).</summary>
+    public IReadOnlyList<int> BatchSizes() =>
+        BatchSizeTexts.SelectMany(text => text.Split(',', StringSplitOptions.TrimEntries)).Select(ParseBatchSize).ToList();
+
+    public string? Validate()
+    {
+        var firstBadBatch = BatchSizes().Select(b => OptionChecks.Between("--batch-size", b, 1, TrainCommandOptions.MaxBatchSize)).FirstOrDefault(e => e is not null);
+        return OptionChecks.First(
+            firstBadBatch,
+            OptionChecks.AtLeast("--threads", Threads, 1),
+            OptionChecks.AtLeast("--workers", Workers, 1),
+            OptionChecks.Positive("--seconds", Seconds),
+            OptionChecks.OneOf("--device", Device, DeviceChoice.Names.ToArray()),
+            OptionChecks.PowerOfTwo("--shards", Shards));
+    }
+
+    private static int ParseBatchSize(string text) =>
+        int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw new UsageException($"--batch-size must be whole numbers, one or a comma list (got '{text}')");
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using CnnDistributed.Core.Data;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>
+/// The <c>cnnd</c> command line: parses, runs one verb and maps every failure to CONTRACT §2's exit codes. Bad input
+/// (parse errors, invalid values, unusable files) gives exit 2 and one <c>error: …</c> line; anything else exit 1.
+/// </summary>
+public static class CommandLineApp
+{
+    private static readonly string[] Verbs = ["train", "evaluate", "bench"];
+
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error));
+
+    public static int Run(string[] args, CliConsole console)
+    {
+        var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
+        {
+            TrainCommand.Create(console),
+            EvaluateCommand.Create(console),
+            BenchCommand.Create(console),
+        };
+        var parseResult = root.Parse(args);
+        if (parseResult.Errors.Count > 0)
+        {
+            return Fail(console, ExitCodes.Usage, UsageError(parseResult));
+        }
+        try
+        {
+            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            return Report(console, Unwrap(e));
+        }
+    }
+
+    private static int Report(CliConsole console, Exception e) => e switch
+    {
+        UsageException or DataFormatException => Fail(console, ExitCodes.Usage, e.Message),
+        OperationCanceledException => Fail(console, ExitCodes.Cancelled, "cancelled"),
+        _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
+    };
+
+    private static int Fail(CliConsole console, int exitCode, string message)
+    {
+        console.Error.WriteLine($"error: {message}");
+        return exitCode;
+    }
+
+    private static Exception Unwrap(Exception e) =>
+        e is AggregateException { InnerExceptions.Count: 1 } aggregate ? Unwrap(aggregate.InnerExceptions[0]) : e;
+
+    private static string UsageError(ParseResult parseResult)
+    {
+        var unmatched = parseResult.UnmatchedTokens;
+        if (unmatched.Count > 0)
+        {
+            var token = unmatched[0];
+            if (token.StartsWith('-'))
+            {
+                return $"unrecognized option '{token}'";
+            }
+            return parseResult.CommandResult.Command is RootCommand
+                ? $"unknown command '{token}' (expected one of: {string.Join(", ", Verbs)})"
+                : $"unexpected argument '{token}'";
+        }
+        if (parseResult.CommandResult.Command is RootCommand)
+        {
+            return $"missing command (expected one of: {string.Join(", ", Verbs)})";
+        }
+        var message = parseResult.Errors[0].Message.TrimEnd('.');
+        return message.Length > 0 ? char.ToLowerInvariant(message[0]) + message[1..] : "invalid command line";
+    }
+}

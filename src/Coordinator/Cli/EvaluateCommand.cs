@@ -1,0 +1,52 @@
+using System.CommandLine;
+using CnnDistributed.Coordinator.Evaluation;
+using CnnDistributed.Core.Checkpoints;
+using CnnDistributed.Core.Data;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Evaluation;
+using Spectre.Console;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary><c>cnnd evaluate --weights FILE</c>: test accuracy and loss, per-class accuracy and the confusion matrix.</summary>
+public static class EvaluateCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var weights = new Option<string>("--weights") { Description = "Weights to evaluate (.safetensors)", Required = true };
+        var data = new Option<string?>("--data") { Description = "Folder with the MNIST-format files [bundled data/mnist-sample]" };
+        var normalize = new Option<bool>("--normalize") { Description = "Inputs (x/255 - 0.1307)/0.3081, as the weights were trained" };
+        var json = new Option<bool>("--json") { Description = "One JSON object instead of text" };
+        var command = new Command("evaluate", "Evaluate weights on the test split") { weights, data, normalize, json };
+        command.SetAction(parseResult => Run(
+            console,
+            parseResult.GetRequiredValue(weights),
+            parseResult.GetValue(data) ?? SampleDataLocator.Find(),
+            parseResult.GetValue(normalize) ? InputScaling.MnistNormalized : InputScaling.UnitRange,
+            parseResult.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(CliConsole console, string weightsPath, string dataPath, InputScaling scaling, bool json)
+    {
+        var parameters = SafetensorsFile.Read(weightsPath);
+        var dataset = MnistDataset.Load(dataPath);
+        using var backend = new CpuBackend(Environment.ProcessorCount, scaling);
+        var evaluation = new SplitEvaluator(backend).Evaluate(parameters, dataset.Test);
+        var report = EvaluationReport.From(evaluation, weightsPath, dataPath, backend.DeviceKind);
+        if (json)
+        {
+            console.Out.WriteLine(report.ToJson());
+        }
+        else if (console.Interactive)
+        {
+            EvaluationText.Render(AnsiConsole.Console, report);
+        }
+        else
+        {
+            console.Out.Write(EvaluationText.Plain(report));
+        }
+        return ExitCodes.Success;
+    }
+}

@@ -1,0 +1,31 @@
+using CnnDistributed.Core.Model;
+
+namespace CnnDistributed.Core.Evaluation;
+
+/// <summary>Loss, accuracy and confusion matrix of one set of weights on one data split.</summary>
+public sealed class SplitEvaluation(int samples, double lossSum, int[][] confusion)
+{
+    public int Samples { get; } = samples;
+
+    /// <summary>Per-sample cross-entropy summed in sample order, in double.</summary>
+    public double LossSum { get; } = lossSum;
+
+    /// <summary><c>Confusion[label][predicted]</c>: how many samples of class <c>label</c> were predicted as <c>predicted</c>.</summary>
+    public int[][] Confusion { get; } = confusion;
+
+    public int Correct => Enumerable.Range(0, ModelShape.Classes).Sum(c => Confusion[c][c]);
+
+    public double Loss => Samples > 0 ? LossSum / Samples : 0;
+
+    public double Accuracy => Samples > 0 ? (double)Correct / Samples : 0;
+
+    /// <summary>Samples of class <paramref name="label"/> in the split.</summary>
+    public int ClassCount(int label) => Confusion[label].Sum();
+
+    /// <summary>Fraction of class <paramref name="label"/> predicted correctly (0 when the split has none).</summary>
+    public double ClassAccuracy(int label)
+    {
+        var count = ClassCount(label);
+        return count > 0 ? (double)Confusion[label][label] / count : 0;
+    }
+}

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace CnnDistributed.Core.Training;
+
+/// <summary>One line of <c>metrics.jsonl</c> (CONTRACT §4), written after each epoch's test evaluation.</summary>
+public sealed record EpochMetrics
+{
+    /// <summary>1-based epoch number.</summary>
+    [JsonPropertyName("epoch")]
+    public required int Epoch { get; init; }
+
+    /// <summary>Optimizer steps taken so far.</summary>
+    [JsonPropertyName("step")]
+    public required long Step { get; init; }
+
+    /// <summary>Mean cross-entropy over the epoch's training samples, each measured before its step's update.</summary>
+    [JsonPropertyName("train_loss")]
+    public required double TrainLoss { get; init; }
+
+    [JsonPropertyName("train_accuracy")]
+    public required double TrainAccuracy { get; init; }
+
+    [JsonPropertyName("test_loss")]
+    public required double TestLoss { get; init; }
+
+    [JsonPropertyName("test_accuracy")]
+    public required double TestAccuracy { get; init; }
+
+    /// <summary>Training samples of this epoch per second of its training time (test evaluation excluded).</summary>
+    [JsonPropertyName("samples_per_second")]
+    public required double SamplesPerSecond { get; init; }
+
+    /// <summary>Wall time since the job started, test evaluations included.</summary>
+    [JsonPropertyName("elapsed_s")]
+    public required double ElapsedSeconds { get; init; }
+
+    [JsonPropertyName("workers")]
+    public required int Workers { get; init; }
+}
