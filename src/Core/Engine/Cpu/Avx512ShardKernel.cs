@@ -18,6 +18,8 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// connected layers run over all the shard's samples at once. Weight gradients are accumulated over the
 /// shard's samples in vector registers and reduced horizontally once per shard.
 /// </para>
+/// <para>Kernels are compiled fully optimised on first use (no tier-0 first epoch): their speed comes from the
+/// hand blocking, not from profile-guided recompilation.</para>
 /// </summary>
 internal sealed class Avx512ShardKernel : IShardKernel
 {
@@ -132,6 +134,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
         _da1 = new float[n * C1 * A1Stride];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LoadImage(ReadOnlySpan<byte> pixels, Span<float> x)
     {
         for (var i = 0; i < pixels.Length; i++)
@@ -143,6 +146,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // conv1 over the wide grid: 2 groups of 3 output channels × blocks of 64 positions (4 vectors); per tap,
     // 4 input loads at offset ky·28+kx feed 12 FMAs. Accumulators start at the bias; ReLU on store.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conv1Forward(float[] w, int s)
     {
         ref var x = ref _x[s * XStride];
@@ -197,6 +201,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // permutes split each input row pair into the window's four candidates. The arg-max is kept as a code
     // 0–3 (top-left, top-right, bottom-left, bottom-right); strict comparisons keep the first maximum.
     // Stores are 16 lanes wide; the 4 lanes past a row are overwritten by the next row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pool1Forward(int s)
     {
         ref var a1 = ref _a1[0];
@@ -245,6 +250,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // im2col for conv2: row t = (c, ky, kx) holds the 8×8 input window at that tap, one 8-float row per output row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Im2Col(int s)
     {
         ref var p1 = ref _p1[s * P1Stride];
@@ -267,6 +273,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64], blocks of 4 channels × 64 positions (16 accumulators).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conv2Forward(float[] w, int s)
     {
         ref var col = ref _col[s * ColSize];
@@ -318,6 +325,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // 2×2 max-pool of conv2's 8×8 maps into the flattened 256-vector (index c·16 + y·4 + x, as PyTorch's
     // view). A channel is four vectors of two rows each; a permute over a pair of them yields one candidate
     // for 8 outputs (lanes 0–7), so each channel takes two passes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pool2Forward(int s)
     {
         ref var a2 = ref _a2[0];
@@ -340,6 +348,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // fc1 in dot form: for 4 hidden units at a time and each sample, 16 vector FMAs over the 256 inputs, then a horizontal sum.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Fc1Forward(float[] w, int n)
     {
         ref var wt = ref w[ModelShape.Fc1Weight];
@@ -369,6 +378,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // fc2, softmax and cross-entropy per sample; leaves dLoss/dlogits = softmax − one-hot in _z.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ShardStats SoftmaxCrossEntropy(float[] w, int n, ReadOnlySpan<byte> labels, Span<float> losses, Span<byte> predictions)
     {
         var lossSum = 0.0;
@@ -407,6 +417,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // Backward through fc2 and fc1 for the whole shard. Weight gradients sum over samples in sample order;
     // zero upstream gradients (dead ReLUs) are skipped, which is deterministic too.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DenseBackward(float[] w, float[] g, int n)
     {
         var gFc2 = g.AsSpan(ModelShape.Fc2Weight, O * H);
@@ -526,6 +537,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // Max-pool backward: the gradient goes to the arg-max, masked by ReLU (a pooled value ≤ 0 had no gradient).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pool2Backward(int s)
     {
         var da2 = _da2.AsSpan(s * A2Size, A2Size);
@@ -544,6 +556,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // dCol[150×64] = W2ᵀ · dA2: blocks of 3 taps × 64 positions, streaming over the 16 output channels.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conv2InputGradient(float[] w, int s)
     {
         ref var da2 = ref _da2[s * A2Size];
@@ -579,6 +592,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     }
 
     // col2im: adds each tap's 8×8 gradient window back onto the pool1 gradient, taps in a fixed order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Col2Im()
     {
         Array.Clear(_dp1);
@@ -606,6 +620,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // ReLU and to its 12 valid lanes) is split by arg-max code and interleaved back into the two input rows.
     // Stores run 4 lanes past each 28-wide row and are overwritten by the next row; positions past the last
     // row are never written and stay zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pool1Backward(int s)
     {
         ref var da1 = ref _da1[s * C1 * A1Stride];
@@ -636,6 +651,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p]: blocks of 4 channels × 3 taps (12 vector accumulators)
     // run over every sample of the shard before one horizontal sum each.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conv2WeightGradient(float[] g, int n)
     {
         ref var da2 = ref _da2[0];
@@ -689,6 +705,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // dW1[oc, ky, kx] = Σ_s Σ_p dA1[oc, p] · x[p + ky·28 + kx] over the wide grid (garbage positions carry
     // zero gradient): blocks of 3 channels × one kernel row of 5 taps (15 accumulators) across the shard.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Conv1WeightGradient(float[] g, int n)
     {
         ref var da1 = ref _da1[0];
