@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using System.Threading.Channels;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
@@ -21,7 +20,11 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
 {
     private readonly int _shardCount = options.Value.ShardCount;
     private readonly WeightsBroadcast _weights = new();
-    private readonly List<float[]> _nodeBuffers = [];
+    private readonly ReceivedNodeSum _nodes = new(options.Value.ShardCount);
+    private readonly ShardStats[] _stats = new ShardStats[options.Value.ShardCount];
+    private readonly bool[] _done = new bool[options.Value.ShardCount];
+    private IReadOnlyList<WorkerConnection>? _lastWorkers;
+    private ShardRange?[] _lastRanges = [];
     private string _lastLayout = "";
     private bool _disposed;
 
@@ -35,6 +38,9 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     /// <summary>The timings of all steps so far, added up.</summary>
     public StepTimings Total { get; private set; } = StepTimings.Zero;
 
+    // The step path: one weights copy per step shared by every assignment, sample bytes wrapped rather than copied,
+    // all assignments written before any result is awaited, and the step resumes on the thread that parsed the last
+    // result (WorkerConnection). Gradients are checked and tree-summed straight from the received bytes.
     public async ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -47,68 +53,84 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         var version = _weights.Update(parameters);
         step.Serialization += timeProvider.GetElapsedTime(started);
 
-        var nodes = new Dictionary<TreeNode, float[]>();
-        var stats = new ShardStats?[_shardCount];
-        var buffersUsed = 0;
-        for (var missing = MissingRanges(stats); missing.Count > 0; missing = MissingRanges(stats))
+        _nodes.Clear();
+        Array.Clear(_done);
+        for (var missing = MissingRanges(); missing.Count > 0; missing = MissingRanges())
         {
             var workers = registry.Connected;
             if (workers.Count == 0)
             {
                 throw new DistributedStepException($"step {work.Step}: no workers left to compute shards {string.Join(" ", missing)}");
             }
-            var ranges = ShardBalancer.Assign(missing, [.. workers.Select(w => w.SamplesPerSecond)]);
-            var round = Enumerable.Range(0, workers.Count).Where(i => ranges[i] is not null).Select(i => (Worker: workers[i], Range: ranges[i]!.Value)).ToList();
-            LogLayoutIfChanged(work.Step, round);
+            var speeds = new double[workers.Count];
+            for (var i = 0; i < speeds.Length; i++)
+            {
+                speeds[i] = workers[i].SamplesPerSecond;
+            }
+            var ranges = ShardBalancer.Assign(missing, speeds);
+            LogLayoutIfChanged(work.Step, workers, ranges);
 
             var sendStarted = timeProvider.GetTimestamp();
-            var receiving = new List<Task<Received>>(round.Count);
-            foreach (var (worker, range) in round)
+            var receiving = new Task<StepResult>?[workers.Count];
+            for (var i = 0; i < workers.Count; i++)
             {
-                var message = BuildAssignment(work, worker, range, version);
-                step.BytesSent += message.CalculateSize();
-                receiving.Add(worker.TrySend(message)
-                    ? ReceiveAsync(worker, work.Step, cancellationToken)
-                    : Task.FromResult(new Received(null, "its work stream is closed")));
+                if (ranges[i] is { } range)
+                {
+                    var message = BuildAssignment(work, workers[i], range, version);
+                    step.BytesSent += message.CalculateSize();
+                    receiving[i] = workers[i].AssignAsync(message, cancellationToken);
+                }
             }
             var waitStarted = timeProvider.GetTimestamp();
             step.Serialization += timeProvider.GetElapsedTime(sendStarted, waitStarted);
-            var received = await Task.WhenAll(receiving);
+            await WhenAllOrTimeoutAsync(receiving, cancellationToken);
             var waited = timeProvider.GetElapsedTime(waitStarted);
-            var slowestCompute = TimeSpan.FromMicroseconds(received.Max(r => r.Result?.ComputeMicros ?? 0));
+            var slowestCompute = TimeSpan.Zero;
+            foreach (var task in receiving)
+            {
+                if (task is { IsCompletedSuccessfully: true } && TimeSpan.FromMicroseconds(task.Result.ComputeMicros) > slowestCompute)
+                {
+                    slowestCompute = TimeSpan.FromMicroseconds(task.Result.ComputeMicros);
+                }
+            }
             step.Compute += slowestCompute;
             step.NetworkWait += waited > slowestCompute ? waited - slowestCompute : TimeSpan.Zero;
 
-            for (var i = 0; i < round.Count; i++)
+            for (var i = 0; i < workers.Count; i++)
             {
-                var (worker, range) = round[i];
-                var (result, failure) = received[i];
+                if (ranges[i] is not { } range)
+                {
+                    continue;
+                }
+                var (result, failure) = Outcome(receiving[i]!, work.Step);
                 if (result is not null)
                 {
                     step.BytesReceived += result.CalculateSize();
-                    failure = Accept(result, work, range, nodes, ref buffersUsed, step);
+                    failure = Accept(result, work, range, step);
                 }
                 if (failure is not null)
                 {
-                    registry.Drop(worker, $"step {work.Step}, shards {range}: {failure}");
+                    registry.Drop(workers[i], $"step {work.Step}, shards {range}: {failure}");
                     continue;
                 }
+                var samples = 0;
                 for (var s = 0; s < range.Count; s++)
                 {
                     var outcome = result!.Shards[s];
-                    stats[range.Start + s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
+                    _stats[range.Start + s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
+                    _done[range.Start + s] = true;
+                    samples += outcome.Samples;
                 }
-                worker.RecordSpeed(result!.Shards.Sum(s => s.Samples), result.ComputeMicros);
+                workers[i].RecordSpeed(samples, result!.ComputeMicros);
             }
         }
 
         var aggregating = timeProvider.GetTimestamp();
-        var sum = GradientTree.Sum(new TreeNode(0, _shardCount), node => nodes.GetValueOrDefault(node));
-        sum.CopyTo(gradientSum, 0);
+        _nodes.SumInto(gradientSum);
         var total = default(ShardStats);
-        foreach (var s in stats)
+        foreach (var s in _stats)
         {
-            total += s!.Value;
+            total += s;
         }
         step.Aggregation += timeProvider.GetElapsedTime(aggregating);
         LastStep = step.ToTimings();
@@ -125,46 +147,24 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         }
     }
 
-    private string? Accept(StepResult result, StepWork work, ShardRange range, Dictionary<TreeNode, float[]> nodes, ref int buffersUsed, StepAccounting step)
+    private string? Accept(StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
         var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
-        step.Aggregation += timeProvider.GetElapsedTime(checking);
-        if (refusal is not null)
+        for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
         {
-            return refusal;
+            var node = result.Nodes[n];
+            refusal = StepResultValidator.CheckFinite(new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
         }
-        var parsed = new List<(TreeNode Node, float[] Gradient)>(result.Nodes.Count);
-        foreach (var node in result.Nodes)
+        if (refusal is null)
         {
-            var decoding = timeProvider.GetTimestamp();
-            var buffer = NodeBuffer(buffersUsed++);
-            MemoryMarshal.Cast<byte, float>(node.GradientSum.Span).CopyTo(buffer);
-            var treeNode = new TreeNode(node.Start, node.Size);
-            checking = timeProvider.GetTimestamp();
-            step.Serialization += timeProvider.GetElapsedTime(decoding, checking);
-            refusal = StepResultValidator.CheckFinite(treeNode, buffer);
-            step.Aggregation += timeProvider.GetElapsedTime(checking);
-            if (refusal is not null)
+            foreach (var node in result.Nodes)
             {
-                return refusal;
+                _nodes.Add(new TreeNode(node.Start, node.Size), node.GradientSum);
             }
-            parsed.Add((treeNode, buffer));
         }
-        foreach (var (node, gradient) in parsed)
-        {
-            nodes[node] = gradient;
-        }
-        return null;
-    }
-
-    private float[] NodeBuffer(int index)
-    {
-        while (_nodeBuffers.Count <= index)
-        {
-            _nodeBuffers.Add(new float[ModelShape.ParameterCount]);
-        }
-        return _nodeBuffers[index];
+        step.Aggregation += timeProvider.GetElapsedTime(checking);
+        return refusal;
     }
 
     private CoordinatorMessage BuildAssignment(StepWork work, WorkerConnection worker, ShardRange range, ulong version)
@@ -184,31 +184,55 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         for (var s = range.Start; s < range.End; s++)
         {
             var shard = work.Shards[s];
-            assignment.Shards.Add(new ShardData { Pixels = ByteString.CopyFrom(shard.Pixels.Span), Labels = ByteString.CopyFrom(shard.Labels.Span) });
+            assignment.Shards.Add(new ShardData { Pixels = UnsafeByteOperations.UnsafeWrap(shard.Pixels), Labels = UnsafeByteOperations.UnsafeWrap(shard.Labels) });
         }
         return new CoordinatorMessage { Assignment = assignment };
     }
 
-    private async Task<Received> ReceiveAsync(WorkerConnection worker, long step, CancellationToken cancellationToken)
+    /// <summary>Waits for every armed result, or until the step timeout; results still missing then are reported by <see cref="Outcome"/>.</summary>
+    private async Task WhenAllOrTimeoutAsync(Task<StepResult>?[] receiving, CancellationToken cancellationToken)
     {
-        var timeout = options.Value.StepTimeout;
-        try
+        var pending = new List<Task>(receiving.Length);
+        foreach (var task in receiving)
         {
-            var result = await worker.Inbox.ReadAsync(cancellationToken).AsTask().WaitAsync(timeout, timeProvider, cancellationToken);
-            return new Received(result, null);
+            if (task is not null)
+            {
+                pending.Add(task);
+            }
         }
-        catch (TimeoutException)
-        {
-            return new Received(null, $"no result for step {step} within {timeout.TotalSeconds:0.###} s");
-        }
-        catch (ChannelClosedException e)
-        {
-            return new Received(null, e.InnerException?.Message ?? "its work stream closed");
-        }
+        await Task.WhenAll(pending).WaitAsync(options.Value.StepTimeout, timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
-    private void LogLayoutIfChanged(long step, IReadOnlyList<(WorkerConnection Worker, ShardRange Range)> round)
+    private (StepResult? Result, string? Failure) Outcome(Task<StepResult> receiving, long step)
     {
+        if (receiving.IsCompletedSuccessfully)
+        {
+            return (receiving.Result, null);
+        }
+        if (receiving.Exception?.InnerException is { } failure)
+        {
+            return (null, failure.Message);
+        }
+        return (null, $"no result for step {step} within {options.Value.StepTimeout.TotalSeconds:0.###} s");
+    }
+
+    private void LogLayoutIfChanged(long step, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges)
+    {
+        if (ReferenceEquals(workers, _lastWorkers) && ranges.AsSpan().SequenceEqual(_lastRanges))
+        {
+            return;
+        }
+        _lastWorkers = workers;
+        _lastRanges = ranges;
+        var round = new List<(WorkerConnection Worker, ShardRange Range)>(workers.Count);
+        for (var i = 0; i < workers.Count; i++)
+        {
+            if (ranges[i] is { } range)
+            {
+                round.Add((workers[i], range));
+            }
+        }
         var layout = string.Join(", ", round.Select(a => $"{a.Worker} {a.Range.Count} shards {a.Range}"));
         if (layout == _lastLayout)
         {
@@ -219,17 +243,17 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             string.Join(", ", round.Select(a => $"{a.Worker.Name} {a.Worker.SamplesPerSecond:0} samples/s")));
     }
 
-    private static List<ShardRange> MissingRanges(ShardStats?[] stats)
+    private List<ShardRange> MissingRanges()
     {
         var ranges = new List<ShardRange>();
-        for (var s = 0; s < stats.Length; s++)
+        for (var s = 0; s < _done.Length; s++)
         {
-            if (stats[s] is not null)
+            if (_done[s])
             {
                 continue;
             }
             var start = s;
-            while (s < stats.Length && stats[s] is null)
+            while (s < _done.Length && !_done[s])
             {
                 s++;
             }
@@ -237,8 +261,6 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         }
         return ranges;
     }
-
-    private sealed record Received(StepResult? Result, string? Failure);
 
     private sealed class StepAccounting
     {

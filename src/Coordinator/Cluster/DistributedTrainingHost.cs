@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using CnnDistributed.Worker.Runtime;
 
 namespace CnnDistributed.Coordinator.Cluster;
 
@@ -45,6 +46,11 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         {
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = null;
+            // A gradient or weight set is 138 KB; windows and buffers above that let a whole message go out without
+            // waiting for WINDOW_UPDATE round trips or a socket drain (docs/distributed-training.md, Performance).
+            kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Tuning.WindowBytes;
+            kestrel.Limits.Http2.InitialStreamWindowSize = Http2Tuning.WindowBytes;
+            kestrel.Limits.MaxResponseBufferSize = Http2Tuning.WindowBytes;
         });
         builder.Services.AddGrpc(grpc =>
         {

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
@@ -20,10 +22,10 @@ public static class StepResultValidator
         {
             return $"result for unknown step {result.StepId} (the step in progress is {step})";
         }
-        var cover = GradientTree.Cover(shardCount, range.Start, range.End);
-        var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size)).ToList();
-        if (!sent.SequenceEqual(cover))
+        if (!MatchesCover(result.Nodes, shardCount, range))
         {
+            var cover = GradientTree.Cover(shardCount, range.Start, range.End);
+            var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size));
             return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} of assigned shards {range}";
         }
         foreach (var node in result.Nodes)
@@ -53,7 +55,48 @@ public static class StepResultValidator
         return result.ComputeMicros < 0 ? $"negative compute time {result.ComputeMicros} µs" : null;
     }
 
+    /// <summary>Whether the nodes are exactly <see cref="GradientTree.Cover"/> of the range, walked without allocating.</summary>
+    private static bool MatchesCover(IReadOnlyList<NodeGradient> nodes, int shardCount, ShardRange range)
+    {
+        var (start, end) = (range.Start, range.End);
+        var n = 0;
+        while (start < end)
+        {
+            var size = start == 0 ? shardCount : start & -start;
+            while (start + size > end)
+            {
+                size >>= 1;
+            }
+            if (n >= nodes.Count || nodes[n].Start != start || nodes[n].Size != size)
+            {
+                return false;
+            }
+            n++;
+            start += size;
+        }
+        return n == nodes.Count;
+    }
+
+    /// <summary>Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.</summary>
     public static string? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(gradient);
+        var exponent = new Vector<uint>(0x7F80_0000u);
+        var anyNonFinite = Vector<uint>.Zero;
+        var i = 0;
+        for (; i <= bits.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+        {
+            anyNonFinite |= Vector.Equals(new Vector<uint>(bits[i..]) & exponent, exponent);
+        }
+        var tailFinite = true;
+        for (; i < bits.Length; i++)
+        {
+            tailFinite &= float.IsFinite(gradient[i]);
+        }
+        return anyNonFinite == Vector<uint>.Zero && tailFinite ? null : FirstNonFinite(node, gradient);
+    }
+
+    private static string? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         for (var i = 0; i < gradient.Length; i++)
         {

@@ -4,10 +4,13 @@ using Google.Protobuf;
 
 namespace CnnDistributed.Coordinator.Cluster;
 
-/// <summary>The job's current weights as wire bytes, with a version that changes whenever any bit of them does.</summary>
+/// <summary>
+/// The job's current weights as wire bytes, with a version that changes whenever any bit of them does. The bytes are
+/// copied once per version into an owned buffer that every worker's message wraps without a further copy.
+/// </summary>
 internal sealed class WeightsBroadcast
 {
-    private readonly float[] _last = new float[ModelShape.ParameterCount];
+    private readonly byte[] _bytes = new byte[ModelShape.ParameterCount * sizeof(float)];
 
     public ulong Version { get; private set; }
 
@@ -15,10 +18,11 @@ internal sealed class WeightsBroadcast
 
     public ulong Update(ReadOnlySpan<float> parameters)
     {
-        if (Version == 0 || !MemoryMarshal.AsBytes(parameters).SequenceEqual(MemoryMarshal.AsBytes(_last.AsSpan())))
+        var bytes = MemoryMarshal.AsBytes(parameters);
+        if (Version == 0 || !bytes.SequenceEqual(_bytes))
         {
-            parameters.CopyTo(_last);
-            Bytes = ByteString.CopyFrom(MemoryMarshal.AsBytes(parameters));
+            bytes.CopyTo(_bytes);
+            Bytes = UnsafeByteOperations.UnsafeWrap(_bytes);
             Version++;
         }
         return Version;

@@ -3,32 +3,33 @@ using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Cluster;
 
-/// <summary>Pumps one worker's work stream: assignments from its outbox to the wire, results from the wire to its inbox.</summary>
+/// <summary>
+/// Serves one worker's work stream: hands the stream writer to its <see cref="WorkerConnection"/> (the step path
+/// writes assignments itself), delivers results from the wire, and ends the call when the job drops or releases it.
+/// </summary>
 public sealed class WorkStreamRelay(WorkerRegistry registry)
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     public async Task RunAsync(string? workerId, IAsyncStreamReader<WorkerMessage> requests, IServerStreamWriter<CoordinatorMessage> responses, CancellationToken cancellationToken)
     {
-        var worker = registry.Attach(workerId);
+        var worker = registry.Attach(workerId, responses);
         try
         {
             var reading = ReadResultsAsync(worker, requests, cancellationToken);
+            string? dropped;
             try
             {
-                await foreach (var message in worker.Outbox.ReadAllAsync(cancellationToken))
-                {
-                    await responses.WriteAsync(message, cancellationToken);
-                }
+                dropped = await worker.Closed.WaitAsync(cancellationToken);
             }
-            catch (Exception e) when ((e as WorkerDroppedException ?? e.InnerException as WorkerDroppedException) is { } dropped)
-            {
-                throw new RpcException(new Status(StatusCode.Aborted, dropped.Message));
-            }
-            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+            catch (OperationCanceledException e)
             {
                 registry.Lost(worker, $"work stream failed: {e.Message}");
                 return;
+            }
+            if (dropped is not null)
+            {
+                throw new RpcException(new Status(StatusCode.Aborted, dropped));
             }
             await reading.WaitAsync(CloseGrace, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -44,9 +45,9 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         {
             while (await requests.MoveNext(cancellationToken))
             {
-                if (requests.Current.KindCase == WorkerMessage.KindOneofCase.Result)
+                if (requests.Current.Result is { } result && !worker.Deliver(result))
                 {
-                    worker.Deliver(requests.Current.Result);
+                    registry.Drop(worker, $"result for unknown step {result.StepId} (no step in progress for this worker)");
                 }
             }
             registry.Lost(worker, "worker closed its work stream");

@@ -1,14 +1,22 @@
-using System.Threading.Channels;
 using CnnDistributed.Protocol.V1;
+using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Cluster;
 
-/// <summary>One registered worker: who it is, how fast it has been, and the two queues of its work stream.</summary>
+/// <summary>
+/// One registered worker: who it is, how fast it has been, and its work stream. The step path writes assignments
+/// straight to the stream and the stream's reader completes the awaited result in place, so a step costs no queue
+/// hand-offs or thread-pool hops between the wire and the executor.
+/// </summary>
 public sealed class WorkerConnection
 {
-    private readonly Channel<CoordinatorMessage> _outbox = Channel.CreateUnbounded<CoordinatorMessage>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<StepResult> _inbox = Channel.CreateUnbounded<StepResult>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly TaskCompletionSource _streamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IServerStreamWriter<CoordinatorMessage>? _writer;
+    private TaskCompletionSource<StepResult>? _expected;
+    private string? _closeReason;
 
     internal WorkerConnection(string id, int joinOrder, RegisterRequest request)
     {
@@ -37,17 +45,46 @@ public sealed class WorkerConnection
     /// <summary>The weights version last sent to this worker (0: none yet).</summary>
     internal ulong WeightsVersion { get; set; }
 
-    internal ChannelReader<CoordinatorMessage> Outbox => _outbox.Reader;
-
-    internal ChannelReader<StepResult> Inbox => _inbox.Reader;
-
     internal Task StreamEnded => _streamEnded.Task;
+
+    /// <summary>Completes when the job ends this stream: null for a shutdown, the reason for a drop.</summary>
+    internal Task<string?> Closed => _closed.Task;
 
     public override string ToString() => $"{Name} ({Id})";
 
-    internal bool TrySend(CoordinatorMessage message) => _outbox.Writer.TryWrite(message);
+    internal void AttachWriter(IServerStreamWriter<CoordinatorMessage> writer) => _writer = writer;
 
-    internal void Deliver(StepResult result) => _inbox.Writer.TryWrite(result);
+    /// <summary>
+    /// Arms the wait for this worker's next result and writes the assignment. A result can only come back once the
+    /// assignment was serialized, so after a successful result the caller may reuse the buffers the message wraps.
+    /// </summary>
+    internal Task<StepResult> AssignAsync(CoordinatorMessage assignment, CancellationToken cancellationToken)
+    {
+        // Continuations run on the stream reader's thread: the executor resumes where the last result was parsed.
+        var expected = new TaskCompletionSource<StepResult>();
+        lock (_gate)
+        {
+            if (_closeReason is not null)
+            {
+                return Task.FromException<StepResult>(new WorkerDroppedException(_closeReason));
+            }
+            _expected = expected;
+        }
+        _ = WriteOrFailAsync(assignment, expected, cancellationToken);
+        return expected.Task;
+    }
+
+    /// <summary>Hands a result from the wire to the waiting step; false when no step was waiting for one.</summary>
+    internal bool Deliver(StepResult result)
+    {
+        TaskCompletionSource<StepResult>? expected;
+        lock (_gate)
+        {
+            expected = _expected;
+            _expected = null;
+        }
+        return expected is not null && expected.TrySetResult(result);
+    }
 
     internal void RecordSpeed(int samples, long computeMicros)
     {
@@ -59,16 +96,56 @@ public sealed class WorkerConnection
         SamplesPerSecond = SamplesPerSecond == 0 ? measured : 0.7 * SamplesPerSecond + 0.3 * measured;
     }
 
-    /// <summary>Ends the outbound stream, with a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>
-    internal void Close(CoordinatorMessage? finalMessage, string reason, bool failed)
+    /// <summary>Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>
+    internal async Task CloseAsync(CoordinatorMessage? finalMessage, string reason, bool failed)
     {
-        if (finalMessage is not null)
+        TaskCompletionSource<StepResult>? expected;
+        lock (_gate)
         {
-            _outbox.Writer.TryWrite(finalMessage);
+            _closeReason ??= reason;
+            expected = _expected;
+            _expected = null;
         }
-        _outbox.Writer.TryComplete(failed ? new WorkerDroppedException(reason) : null);
-        _inbox.Writer.TryComplete(new WorkerDroppedException(reason));
+        expected?.TrySetException(new WorkerDroppedException(reason));
+        if (finalMessage is not null && _writer is not null)
+        {
+            try
+            {
+                await WriteAsync(finalMessage, CancellationToken.None);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+            {
+                failed = true;
+            }
+        }
+        _closed.TrySetResult(failed ? reason : null);
     }
 
     internal void MarkStreamEnded() => _streamEnded.TrySetResult();
+
+    private async Task WriteOrFailAsync(CoordinatorMessage message, TaskCompletionSource<StepResult> expected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(message, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            expected.TrySetException(new WorkerDroppedException($"its work stream is closed: {e.Message}"));
+        }
+    }
+
+    private async Task WriteAsync(CoordinatorMessage message, CancellationToken cancellationToken)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the work stream is not open");
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            await writer.WriteAsync(message, cancellationToken);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
 }

@@ -15,23 +15,15 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkerConnection> _workers = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private WorkerConnection[] _connected = [];
     private int _joined;
     private bool _closed;
 
     /// <summary>The device kind every worker of the job shares; null until the first worker is admitted.</summary>
     public string? DeviceKind { get; private set; }
 
-    /// <summary>The workers with an open work stream, in join order.</summary>
-    public IReadOnlyList<WorkerConnection> Connected
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return [.. _workers.Values.Where(w => w.State == WorkerState.Connected).OrderBy(w => w.JoinOrder)];
-            }
-        }
-    }
+    /// <summary>The workers with an open work stream, in join order: a snapshot rebuilt on every change, free to read per step.</summary>
+    public IReadOnlyList<WorkerConnection> Connected => Volatile.Read(ref _connected);
 
     public RegisterReply Register(RegisterRequest request, string peer)
     {
@@ -75,7 +67,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
     }
 
     /// <summary>Opens the work stream of a registered worker; it takes part from the next step on.</summary>
-    public WorkerConnection Attach(string? workerId)
+    public WorkerConnection Attach(string? workerId, IServerStreamWriter<CoordinatorMessage> writer)
     {
         WorkerConnection? worker;
         lock (_gate)
@@ -88,6 +80,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
             {
                 throw new RpcException(new Status(StatusCode.FailedPrecondition, $"worker {workerId} already opened its work stream"));
             }
+            worker.AttachWriter(writer);
             worker.State = WorkerState.Connected;
             SignalChange();
         }
@@ -101,7 +94,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
         if (TryClose(worker))
         {
             logger.LogWarning("Dropped worker {Worker}: {Reason}", worker, reason);
-            worker.Close(null, reason, failed: true);
+            _ = worker.CloseAsync(null, reason, failed: true);
         }
     }
 
@@ -111,7 +104,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
         if (TryClose(worker))
         {
             logger.LogWarning("Lost worker {Worker}: {Reason}", worker, reason);
-            worker.Close(null, reason, failed: true);
+            _ = worker.CloseAsync(null, reason, failed: true);
         }
     }
 
@@ -148,9 +141,10 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
             }
             SignalChange();
         }
+        var shutdown = new CoordinatorMessage { Shutdown = new Shutdown { Reason = reason } };
         foreach (var worker in open)
         {
-            worker.Close(new CoordinatorMessage { Shutdown = new Shutdown { Reason = reason } }, reason, failed: false);
+            _ = worker.CloseAsync(shutdown, reason, failed: false);
         }
         try
         {
@@ -178,6 +172,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
 
     private void SignalChange()
     {
+        Volatile.Write(ref _connected, [.. _workers.Values.Where(w => w.State == WorkerState.Connected).OrderBy(w => w.JoinOrder)]);
         _changed.TrySetResult();
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }

@@ -16,8 +16,11 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
 {
     private const int WeightBytes = ModelShape.ParameterCount * sizeof(float);
 
-    private readonly float[] _parameters = new float[ModelShape.ParameterCount];
     private readonly float[][] _leaves = CreateLeaves(shardCount);
+    // One wire buffer per node of a cover (at most 2·log2(shards)); a result wraps them, and the caller has finished
+    // writing that result before the next Run overwrites them.
+    private readonly List<byte[]> _nodeBytes = [];
+    private ByteString _weights = ByteString.Empty;
     private readonly ShardStats[] _stats = new ShardStats[shardCount];
     private ulong? _weightsVersion;
 
@@ -29,7 +32,7 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             {
                 throw new InvalidDataException($"weights of {weights.Data.Length} bytes, expected {WeightBytes}");
             }
-            MemoryMarshal.Cast<byte, float>(weights.Data.Span).CopyTo(_parameters);
+            _weights = weights.Data;
             _weightsVersion = weights.Version;
         }
         if (_weightsVersion != assignment.WeightsVersion)
@@ -49,18 +52,15 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             shards[i] = ShardSamples.Create(assignment.Shards[i].Pixels.Memory, assignment.Shards[i].Labels.Memory);
         }
         var stats = _stats.AsSpan(0, shards.Length);
-        backend.ComputeGradients(_parameters, shards, new ArraySegment<float[]>(_leaves, 0, shards.Length), stats);
+        backend.ComputeGradients(MemoryMarshal.Cast<byte, float>(_weights.Span), shards, new ArraySegment<float[]>(_leaves, 0, shards.Length), stats);
 
         var result = new StepResult { StepId = assignment.StepId };
-        foreach (var node in GradientTree.Cover(shardCount, start, end))
+        var cover = GradientTree.Cover(shardCount, start, end);
+        for (var n = 0; n < cover.Count; n++)
         {
-            var sum = GradientTree.Sum(node, n => n.Size == 1 ? _leaves[n.Start - start] : null);
-            result.Nodes.Add(new NodeGradient
-            {
-                Start = node.Start,
-                Size = node.Size,
-                GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(sum.AsSpan())),
-            });
+            var node = cover[n];
+            var sum = GradientTree.Sum(node, leaf => leaf.Size == 1 ? _leaves[leaf.Start - start] : null);
+            result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = Wrap(n, sum) });
         }
         foreach (var s in stats)
         {
@@ -71,6 +71,16 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
     }
 
     public void Dispose() => backend.Dispose();
+
+    private ByteString Wrap(int index, float[] gradient)
+    {
+        while (_nodeBytes.Count <= index)
+        {
+            _nodeBytes.Add(new byte[WeightBytes]);
+        }
+        MemoryMarshal.AsBytes(gradient.AsSpan()).CopyTo(_nodeBytes[index]);
+        return UnsafeByteOperations.UnsafeWrap(_nodeBytes[index]);
+    }
 
     private static float[][] CreateLeaves(int count)
     {

@@ -28,7 +28,7 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, ConnectTimeout = TimeSpan.FromSeconds(5) },
+            HttpHandler = Http2Tuning.CreateHandler(),
         });
         var client = new TrainingCoordinator.TrainingCoordinatorClient(channel);
         var request = new RegisterRequest
