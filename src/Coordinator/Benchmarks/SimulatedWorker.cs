@@ -1,15 +1,15 @@
-using System.Runtime.InteropServices;
-using CnnDistributed.Core.Model;
-using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol.V1;
 using CnnDistributed.Worker.Runtime;
-using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
 
 namespace CnnDistributed.Coordinator.Benchmarks;
 
-/// <summary>A protocol-complete peer that answers every assignment at once with a precomputed gradient: load for the coordinator alone.</summary>
+/// <summary>
+/// A protocol-complete peer that answers every assignment at once with a precomputed gradient: load for the coordinator
+/// alone. It reads only the fields it needs from each assignment and writes a pre-serialized result, so it costs
+/// little beside the coordinator in the same process.
+/// </summary>
 internal sealed class SimulatedWorker : IAsyncDisposable
 {
     public const string DeviceKind = "simulated";
@@ -38,7 +38,7 @@ internal sealed class SimulatedWorker : IAsyncDisposable
         {
             throw new InvalidOperationException($"simulated worker refused: {reply.Refused.Reason}");
         }
-        return new SimulatedWorker(channel, AnswerAsync(client, job, cancellationToken));
+        return new SimulatedWorker(channel, AnswerAsync(channel, job, cancellationToken));
     }
 
     public async ValueTask DisposeAsync()
@@ -47,29 +47,20 @@ internal sealed class SimulatedWorker : IAsyncDisposable
         _channel.Dispose();
     }
 
-    private static async Task AnswerAsync(TrainingCoordinator.TrainingCoordinatorClient client, JobSettings job, CancellationToken cancellationToken)
+    private static async Task AnswerAsync(GrpcChannel channel, JobSettings job, CancellationToken cancellationToken)
     {
-        var gradient = new float[ModelShape.ParameterCount];
-        gradient.AsSpan().Fill(1e-3f);
-        var gradientBytes = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan()));
-        using var call = client.Work(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken);
+        var answer = new SimulatedResult(job.ShardCount);
+        var work = new Method<SimulatedResult, SimulatedAssignment>(MethodType.DuplexStreaming, TrainingCoordinator.Descriptor.FullName, "Work", SimulatedResult.Marshaller, SimulatedAssignment.Marshaller);
+        using var call = channel.CreateCallInvoker().AsyncDuplexStreamingCall(work, null, new CallOptions(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken));
         while (await call.ResponseStream.MoveNext(cancellationToken))
         {
-            if (call.ResponseStream.Current.Assignment is not { } assignment)
+            var assignment = call.ResponseStream.Current;
+            if (ReferenceEquals(assignment, SimulatedAssignment.Shutdown))
             {
                 await call.RequestStream.CompleteAsync();
                 return;
             }
-            var result = new StepResult { StepId = assignment.StepId, ComputeMicros = 1 };
-            foreach (var node in GradientTree.Cover(job.ShardCount, assignment.ShardStart, assignment.ShardEnd))
-            {
-                result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = gradientBytes });
-            }
-            foreach (var shard in assignment.Shards)
-            {
-                result.Shards.Add(new ShardOutcome { LossSum = 2.3 * shard.Labels.Length, Samples = shard.Labels.Length });
-            }
-            await call.RequestStream.WriteAsync(new WorkerMessage { Result = result }, cancellationToken);
+            await call.RequestStream.WriteAsync(answer.For(assignment), cancellationToken);
         }
     }
 }

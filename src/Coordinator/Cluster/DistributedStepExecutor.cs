@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol.V1;
 using Google.Protobuf;
