@@ -1,33 +1,38 @@
 using System.CommandLine;
-using System.Text.Json;
-using CnnDistributed.Coordinator.Bench;
-using CnnDistributed.Coordinator.Training;
+using CnnDistributed.Coordinator.Benchmarks;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Cpu;
-using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>
-/// <c>cnnd bench</c>: training throughput on the bundled sample, one JSON line per batch size on stdout and nothing else.
+/// <c>cnnd bench</c>: one JSON line per measurement on stdout and nothing else.
+/// <c>--what train</c> (default) trains on the bundled sample for <c>--seconds</c> after a warm-up: with <c>--workers 0</c>
+/// (default) on the engine in this process, with <c>--workers N</c> through a coordinator and N local workers over
+/// loopback gRPC, adding per-step timings and bytes on the wire. <c>--what coordinator</c> measures the coordinator
+/// alone against <c>--workers</c> simulated workers that answer with a precomputed gradient.
 /// </summary>
 public static class BenchCommand
 {
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+
     public static Command Create(CliConsole console)
     {
-        var threads = new Option<int?>("--threads") { Description = "Threads per worker [cores / workers]" };
+        var what = new Option<string>("--what") { Description = "train or coordinator", DefaultValueFactory = _ => "train" };
+        var threads = new Option<int?>("--threads") { Description = "Threads per worker (of the in-process engine with --workers 0) [cores / workers]" };
         var batchSizes = new Option<string[]>("--batch-size") { Description = "Batch size; repeat or give a comma list for several measurements", DefaultValueFactory = _ => ["64"] };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per batch size, after the warm-up", DefaultValueFactory = _ => 10 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or opencl", DefaultValueFactory = _ => DeviceChoice.Auto };
-        var workers = new Option<int>("--workers") { Description = "Workers (in-process: sets the thread budget)", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "0: the engine in this process; N: N local workers over loopback gRPC (or N simulated workers with --what coordinator)", DefaultValueFactory = _ => 0 };
         var shards = new Option<int>("--shards") { Description = "Shards per minibatch (power of two)", DefaultValueFactory = _ => 8 };
-        var command = new Command("bench", "Measure training throughput on the bundled sample") { threads, batchSizes, seconds, device, workers, shards };
+        var command = new Command("bench", "Measure training throughput or coordinator capacity") { what, threads, batchSizes, seconds, device, workers, shards };
         command.SetAction((parseResult, cancellationToken) =>
         {
             var workerCount = parseResult.GetValue(workers);
             var options = new BenchCommandOptions
             {
+                What = parseResult.GetValue(what) ?? "train",
                 BatchSizeTexts = parseResult.GetValue(batchSizes) ?? [],
                 Threads = parseResult.GetValue(threads) ?? ThreadBudget.DefaultPerWorker(workerCount),
                 Workers = workerCount,
@@ -47,23 +52,34 @@ public static class BenchCommand
         {
             throw new UsageException(error);
         }
-        DeviceChoice.RequireAvailable(options.Device);
+        var duration = TimeSpan.FromSeconds(options.Seconds);
+        if (options.What == "coordinator")
+        {
+            foreach (var batchSize in options.BatchSizes())
+            {
+                Print(console, await CoordinatorCapacityBench.RunAsync(options.Workers, batchSize, WarmUp, duration, cancellationToken: cancellationToken));
+            }
+            return ExitCodes.Success;
+        }
         var data = MnistDataset.Load(SampleDataLocator.Find());
         var tooLarge = options.BatchSizes().Select(b => OptionChecks.Between("--batch-size", b, 1, data.Train.Count)).FirstOrDefault(e => e is not null);
         if (tooLarge is not null)
         {
             throw new UsageException($"{tooLarge}: the sample has {data.Train.Count} training images");
         }
-        using var backend = new CpuBackend(ThreadBudget.InProcess(options.Threads, options.Workers), InputScaling.UnitRange);
-        await using var executor = new LocalStepExecutor(backend, options.Shards);
-        var benchmark = new TrainingBenchmark(data.Train, executor, options.Shards);
+        using var logging = CoordinatorLogging.Create(console, LogLevel.Warning);
+        var job = new JobShape(options.Workers, options.Threads, options.Shards, InputScaling.UnitRange, options.Device);
+        await using var execution = await TrainingExecution.StartAsync(job, null, logging, cancellationToken);
         foreach (var batchSize in options.BatchSizes())
         {
-            var (steps, samples, elapsed) = await benchmark.MeasureAsync(batchSize, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
-            var measurement = new BenchMeasurement("train", executor.DeviceKind, options.Threads, options.Workers, batchSize, samples / elapsed.TotalSeconds, steps, elapsed.TotalSeconds);
-            console.Out.WriteLine(JsonSerializer.Serialize(measurement, JsonFormats.Line));
-            console.Out.Flush();
+            Print(console, await ExecutorThroughputBench.RunAsync("train", execution.Executor, data.Train, batchSize, options.Shards, options.Threads, WarmUp, duration, cancellationToken));
         }
         return ExitCodes.Success;
+    }
+
+    private static void Print(CliConsole console, BenchRecord record)
+    {
+        console.Out.WriteLine(record.ToJsonLine());
+        console.Out.Flush();
     }
 }

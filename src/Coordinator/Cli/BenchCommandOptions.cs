@@ -12,6 +12,11 @@ public sealed record BenchCommandOptions
     public required string Device { get; init; }
     public required int Shards { get; init; }
 
+    /// <summary><c>train</c>: training throughput; <c>coordinator</c>: coordinator capacity with simulated workers.</summary>
+    public required string What { get; init; }
+
+    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator"];
+
     /// <summary>Every <c>--batch-size</c> value, each occurrence possibly a comma list (<c>16,64,256</c>).</summary>
     public IReadOnlyList<int> BatchSizes() =>
         BatchSizeTexts.SelectMany(text => text.Split(',', StringSplitOptions.TrimEntries)).Select(ParseBatchSize).ToList();
@@ -22,7 +27,8 @@ public sealed record BenchCommandOptions
         return OptionChecks.First(
             firstBadBatch,
             OptionChecks.AtLeast("--threads", Threads, 1),
-            OptionChecks.AtLeast("--workers", Workers, 1),
+            OptionChecks.AtLeast("--workers", Workers, What == "coordinator" ? 1 : 0),
+            OptionChecks.OneOf("--what", What, Measurements.ToArray()),
             OptionChecks.Positive("--seconds", Seconds),
             OptionChecks.OneOf("--device", Device, DeviceChoice.Names.ToArray()),
             OptionChecks.PowerOfTwo("--shards", Shards));

@@ -1,5 +1,7 @@
 using System.CommandLine;
+using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Data;
+using CnnDistributed.Core.Engine.Devices;
 
 namespace CnnDistributed.Coordinator.Cli;
 
@@ -9,7 +11,7 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class CommandLineApp
 {
-    private static readonly string[] Verbs = ["train", "evaluate", "bench"];
+    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench"];
 
     public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error));
 
@@ -18,6 +20,7 @@ public static class CommandLineApp
         var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
         {
             TrainCommand.Create(console),
+            ServeCommand.Create(console),
             EvaluateCommand.Create(console),
             BenchCommand.Create(console),
         };
@@ -38,7 +41,8 @@ public static class CommandLineApp
 
     private static int Report(CliConsole console, Exception e) => e switch
     {
-        UsageException or DataFormatException => Fail(console, ExitCodes.Usage, e.Message),
+        UsageException or DataFormatException or DeviceUnavailableException => Fail(console, ExitCodes.Usage, e.Message),
+        JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
         OperationCanceledException => Fail(console, ExitCodes.Cancelled, "cancelled"),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
     };

@@ -4,53 +4,53 @@ using System.Globalization;
 using CnnDistributed.Coordinator.Training;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
-using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
 namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>
-/// <c>cnnd train</c>: checks every input (options, data, initial weights, output folder) before writing anything,
-/// then trains and writes metrics.jsonl, model.safetensors and summary.json. The job runs in-process on the CPU engine
-/// with <see cref="LocalStepExecutor"/>; <c>--workers</c> sets the thread budget and is recorded in the outputs.
+/// <c>cnnd train</c> and <c>cnnd serve</c>: check every input (options, data, initial weights, output folder) before
+/// writing anything, start the <see cref="TrainingExecution"/> (in-process engine, local workers over loopback gRPC,
+/// or a coordinator waiting for remote workers), train, and write metrics.jsonl, model.safetensors and summary.json.
 /// </summary>
-public sealed class TrainCommand(CliConsole console, TrainCommandOptions options)
+public sealed class TrainCommand(CliConsole console, TrainCommandOptions options, ServeSettings? serve)
 {
     public static Command Create(CliConsole console)
     {
         var line = new TrainCommandLine();
-        var command = new Command("train", "Train the network on this machine and write metrics, weights and a summary");
+        var command = new Command("train", "Train on this machine: a coordinator and --workers local workers over loopback gRPC");
         foreach (var option in line.All)
         {
             command.Options.Add(option);
         }
-        command.SetAction((parseResult, cancellationToken) => new TrainCommand(console, line.Bind(parseResult)).RunAsync(cancellationToken));
+        command.SetAction((parseResult, cancellationToken) => new TrainCommand(console, line.Bind(parseResult), null).RunAsync(cancellationToken));
         return command;
     }
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var error = options.Validate();
+        var error = options.Validate() ?? serve?.Validate();
         if (error is not null)
         {
             throw new UsageException(error);
         }
-        DeviceChoice.RequireAvailable(options.Device);
+        TrainingExecution.ParseDevice(options.Device);
         if (File.Exists(options.Out))
         {
             throw new UsageException($"--out {options.Out}: exists and is not a directory");
         }
         var data = MnistDataset.Load(options.Data);
         var initial = options.InitWeights is null ? WeightInitializer.Create(options.Seed) : SafetensorsFile.Read(options.InitWeights);
-        CreateOutputDirectory();
 
         var training = options.ToTrainingOptions();
+        using var logging = CoordinatorLogging.Create(console, serve is null ? LogLevel.Warning : LogLevel.Information);
+        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, cancellationToken);
+        CreateOutputDirectory();
         var outputs = new RunOutputs(options.Out);
-        using var backend = new CpuBackend(ThreadBudget.InProcess(options.Threads, options.Workers), training.Scaling);
-        await using var executor = new ReportedWorkersExecutor(new LocalStepExecutor(backend, training.Shards), options.Workers);
-        var loop = new TrainingLoop(training, data, executor, backend);
+        var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
         var result = await Run(sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, sink), cancellationToken), loop.TotalSteps);
 
         outputs.WriteModel(result.Parameters);
@@ -64,9 +64,10 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions options
             WallS = result.WallSeconds,
             SamplesPerSecond = result.SamplesPerSecond,
             WeightsSha256 = WeightsDigest.Sha256Hex(result.Parameters),
-            Workers = executor.Workers,
-            Device = executor.DeviceKind,
+            Workers = execution.Executor.Workers,
+            Device = execution.Executor.DeviceKind,
             PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
+            StepTimings = execution.Timings,
             Config = options,
         };
         outputs.WriteSummary(summary);

@@ -18,7 +18,7 @@ public sealed class TrainCommandLine
     private readonly Option<float> _lrGamma = new("--lr-gamma") { Description = "Step schedule: factor per decay", DefaultValueFactory = _ => 0.1f };
     private readonly Option<int> _warmupSteps = new("--warmup-steps") { Description = "Linear learning-rate warm-up steps", DefaultValueFactory = _ => 0 };
     private readonly Option<ulong> _seed = new("--seed") { Description = "Seed of the initial weights and data order", DefaultValueFactory = _ => 1UL };
-    private readonly Option<int> _workers = new("--workers") { Description = "Workers", DefaultValueFactory = _ => 2 };
+    private readonly Option<int> _workers = new("--workers") { Description = "Local workers over loopback gRPC (0: the engine in this process, no gRPC)", DefaultValueFactory = _ => 2 };
     private readonly Option<int?> _threads = new("--threads") { Description = "Threads per worker [cores / workers]" };
     private readonly Option<string> _device = new("--device") { Description = "auto, cpu, cuda or opencl", DefaultValueFactory = _ => DeviceChoice.Auto };
     private readonly Option<long?> _maxSteps = new("--max-steps") { Description = "Stop after this many optimizer steps" };

@@ -49,7 +49,7 @@ public sealed record TrainCommandOptions
         OptionChecks.AtLeast("--lr-step-epochs", LrStepEpochs, 1),
         OptionChecks.Positive("--lr-gamma", LrGamma),
         OptionChecks.AtLeast("--warmup-steps", WarmupSteps, 0),
-        OptionChecks.AtLeast("--workers", Workers, 1),
+        OptionChecks.AtLeast("--workers", Workers, 0),
         OptionChecks.AtLeast("--threads", Threads, 1),
         OptionChecks.OneOf("--device", Device, DeviceChoice.Names.ToArray()),
         MaxSteps is { } maxSteps ? OptionChecks.AtLeast("--max-steps", maxSteps, 1) : null,

@@ -1,5 +1,6 @@
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Worker.Runtime;
 using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Cluster;
@@ -28,12 +29,12 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Uri Address => _host.Address;
 
-    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, int shardCount, InputScaling scaling, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, int shardCount, InputScaling scaling, string device = "cpu", Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
         var options = new CoordinatorOptions { ShardCount = shardCount, Scaling = scaling };
         var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", options, configureLogging, cancellationToken: cancellationToken);
         var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
-        var running = InProcessWorkers.StartCpu(host.Address, workers, threadsPerWorker, loggerFactory);
+        var running = InProcessWorkers.Start(host.Address, workers, threadsPerWorker, _ => new WorkerBackendFactory(device, threadsPerWorker), loggerFactory);
         var cluster = new LocalCluster(host, running, loggerFactory);
         try
         {

@@ -1,4 +1,5 @@
 using CnnDistributed.Coordinator.Cli;
+using CnnDistributed.Coordinator.Cluster;
 
 namespace CnnDistributed.Coordinator.Training;
 
@@ -20,5 +21,8 @@ public sealed record TrainingSummary
     public required int Workers { get; init; }
     public required string Device { get; init; }
     public required double PeakRssMb { get; init; }
+
+    /// <summary>Where the time of all steps went (compute, serialization, network wait, aggregation) when workers did the work.</summary>
+    public required StepTimings? StepTimings { get; init; }
     public required TrainCommandOptions Config { get; init; }
 }

@@ -11,7 +11,10 @@ public sealed class TrainCommandEndToEndTests
         ["epoch", "step", "train_loss", "train_accuracy", "test_loss", "test_accuracy", "samples_per_second", "elapsed_s", "workers"];
 
     private static readonly string[] SummaryFields =
-        ["final_test_accuracy", "final_test_loss", "epochs", "steps", "samples", "wall_s", "samples_per_second", "weights_sha256", "workers", "device", "config", "peak_rss_mb"];
+        ["final_test_accuracy", "final_test_loss", "epochs", "steps", "samples", "wall_s", "samples_per_second", "weights_sha256", "workers", "device", "config"];
+
+    /// <summary>Fields we add to CONTRACT §4's summary: peak memory and, for jobs on workers, where step time went.</summary>
+    private static readonly string[] SummaryAdditions = ["peak_rss_mb", "step_timings"];
 
     private static readonly string[] ConfigFields =
         ["data", "epochs", "batch_size", "lr", "momentum", "nesterov", "weight_decay", "lr_schedule", "warmup_steps", "seed", "workers", "threads", "device", "max_steps", "no_shuffle", "normalize", "init_weights", "out", "quiet", "json", "shards", "lr_step_epochs", "lr_gamma"];
@@ -36,7 +39,7 @@ public sealed class TrainCommandEndToEndTests
 
         using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
         var root = summary.RootElement;
-        Assert.Equal(SummaryFields.Order(), root.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(SummaryFields.Concat(SummaryAdditions).Order(), root.EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(ConfigFields.Order(), root.GetProperty("config").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(20, root.GetProperty("steps").GetInt64());
         Assert.Equal(20 * 64, root.GetProperty("samples").GetInt64());

@@ -10,7 +10,7 @@ public sealed class TrainOptionValidationTests
     [InlineData("--lr nan", "error: --lr must be a finite number greater than 0 (got NaN)")]
     [InlineData("--lr -0.1", "error: --lr must be")]
     [InlineData("--epochs 0", "error: --epochs must be at least 1")]
-    [InlineData("--workers 0", "error: --workers must be at least 1")]
+    [InlineData("--workers -1", "error: --workers must be at least 0")]
     [InlineData("--threads 0", "error: --threads must be at least 1")]
     [InlineData("--shards 3", "error: --shards must be a power of two")]
     [InlineData("--momentum -0.5", "error: --momentum must be at least 0 and less than 1")]

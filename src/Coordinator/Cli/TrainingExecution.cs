@@ -1,0 +1,107 @@
+using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Worker.Runtime;
+using Microsoft.Extensions.Logging;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>
+/// Where a job's gradients are computed, and the backend that evaluates the test set on the coordinator:
+/// <list type="bullet">
+/// <item><c>train --workers 0</c>: the engine in this process, no gRPC (the single-process reference);</item>
+/// <item><c>train --workers N</c>: a coordinator on a loopback port and N workers in this process over real gRPC;</item>
+/// <item><c>serve</c>: a coordinator on <c>--listen</c> that waits for <c>--expect-workers</c> remote workers.</item>
+/// </list>
+/// </summary>
+public sealed class TrainingExecution : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _cluster;
+
+    private TrainingExecution(IStepExecutor executor, IComputeBackend evaluator, IAsyncDisposable? cluster)
+    {
+        Executor = executor;
+        Evaluator = evaluator;
+        _cluster = cluster;
+    }
+
+    public IStepExecutor Executor { get; }
+
+    public IComputeBackend Evaluator { get; }
+
+    /// <summary>Per-step timings split by where the time went, when the job runs on workers.</summary>
+    public StepTimings? Timings => (Executor as DistributedStepExecutor)?.Total;
+
+    /// <summary>Checks the device choice before anything starts, so an unavailable device is a usage error.</summary>
+    public static ComputeDevice ParseDevice(string name)
+    {
+        try
+        {
+            return DeviceSelector.Parse(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken) =>
+        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device), serve, logging, cancellationToken);
+
+    public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken)
+    {
+        var device = ParseDevice(job.Device);
+        if (serve is null && job.Workers == 0)
+        {
+            var (backend, _) = ComputeBackendFactory.Create(device, job.Threads, job.Scaling);
+            return new TrainingExecution(new LocalStepExecutor(backend, job.Shards), backend, null);
+        }
+        var evaluator = new CpuBackend(Environment.ProcessorCount, job.Scaling);
+        if (serve is null)
+        {
+            var unavailable = WorkerBackendFactory.Unavailability(job.Device);
+            if (unavailable is not null)
+            {
+                throw new UsageException(unavailable);
+            }
+            var cluster = await LocalCluster.StartAsync(job.Workers, job.Threads, job.Shards, job.Scaling, job.Device, Configure(logging), cancellationToken);
+            return new TrainingExecution(cluster.Executor, evaluator, cluster);
+        }
+        DistributedTrainingHost host;
+        try
+        {
+            host = await DistributedTrainingHost.StartAsync(serve.Listen, new CoordinatorOptions { ShardCount = job.Shards, Scaling = job.Scaling }, Configure(logging), cancellationToken: cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--listen {serve.Listen}: {e.Message}");
+        }
+        try
+        {
+            logging.CreateLogger<TrainingExecution>().LogInformation("Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);
+            await host.WaitForWorkersAsync(serve.ExpectWorkers, TimeSpan.FromSeconds(serve.JoinTimeoutSeconds), cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            await host.DisposeAsync();
+            throw new JobFailedException(e.Message, e);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+        return new TrainingExecution(host.Executor, evaluator, host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await (_cluster ?? Executor).DisposeAsync();
+        Evaluator.Dispose();
+    }
+
+    private static Action<ILoggingBuilder> Configure(ILoggerFactory logging) =>
+        builder => builder.AddProvider(new ForwardingLoggerProvider(logging));
+}
