@@ -32,6 +32,9 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     /// <summary>The timings of the last completed step.</summary>
     public StepTimings LastStep { get; private set; } = StepTimings.Zero;
 
+    /// <summary>The last time shards of a failed worker were sent to others: when the failure was detected and when they went out.</summary>
+    public ShardReassignment? LastReassignment { get; private set; }
+
     /// <summary>The timings of all steps so far, added up.</summary>
     public StepTimings Total { get; private set; } = StepTimings.Zero;
 
@@ -50,12 +53,15 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         var nodes = new Dictionary<TreeNode, float[]>();
         var stats = new ShardStats?[_shardCount];
         var buffersUsed = 0;
+        long? failedAt = null;
         for (var missing = MissingRanges(stats); missing.Count > 0; missing = MissingRanges(stats))
         {
-            var workers = registry.Connected;
-            if (workers.Count == 0)
+            var workers = await ConnectedWorkersAsync(work.Step, missing, cancellationToken);
+            if (failedAt is { } since)
             {
-                throw new DistributedStepException($"step {work.Step}: no workers left to compute shards {string.Join(" ", missing)}");
+                LastReassignment = new ShardReassignment(work.Step, since, timeProvider.GetTimestamp());
+                logger.LogWarning("Step {Step}: shards {Shards} reassigned to {Workers} workers {Milliseconds:0} ms after the failure was detected",
+                    work.Step, string.Join(" ", missing), workers.Count, timeProvider.GetElapsedTime(since).TotalMilliseconds);
             }
             var ranges = ShardBalancer.Assign(missing, [.. workers.Select(w => w.SamplesPerSecond)]);
             var round = Enumerable.Range(0, workers.Count).Where(i => ranges[i] is not null).Select(i => (Worker: workers[i], Range: ranges[i]!.Value)).ToList();
@@ -68,8 +74,8 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
                 var message = BuildAssignment(work, worker, range, version);
                 step.BytesSent += message.CalculateSize();
                 receiving.Add(worker.TrySend(message)
-                    ? ReceiveAsync(worker, work.Step, cancellationToken)
-                    : Task.FromResult(new Received(null, "its work stream is closed")));
+                    ? ReceiveAsync(worker, work.Step, ResultDeadline.For(options.Value, worker.SamplesPerSecond, SampleCount(work, range)), cancellationToken)
+                    : Task.FromResult(new Received(null, "its work stream is closed", timeProvider.GetTimestamp())));
             }
             var waitStarted = timeProvider.GetTimestamp();
             step.Serialization += timeProvider.GetElapsedTime(sendStarted, waitStarted);
@@ -82,7 +88,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             for (var i = 0; i < round.Count; i++)
             {
                 var (worker, range) = round[i];
-                var (result, failure) = received[i];
+                var (result, failure, _) = received[i];
                 if (result is not null)
                 {
                     step.BytesReceived += result.CalculateSize();
@@ -91,6 +97,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
                 if (failure is not null)
                 {
                     registry.Drop(worker, $"step {work.Step}, shards {range}: {failure}");
+                    failedAt ??= received[i].At;
                     continue;
                 }
                 for (var s = 0; s < range.Count; s++)
@@ -121,7 +128,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         if (!_disposed)
         {
             _disposed = true;
-            await registry.ShutdownAsync("the job has finished", timeProvider);
+            await registry.ShutdownAsync(CnnDistributed.Worker.Runtime.WorkerRefusals.JobFinished, timeProvider);
         }
     }
 
@@ -189,22 +196,66 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         return new CoordinatorMessage { Assignment = assignment };
     }
 
-    private async Task<Received> ReceiveAsync(WorkerConnection worker, long step, CancellationToken cancellationToken)
+    /// <summary>
+    /// The worker's result for <paramref name="step"/>, or why there is none: its deadline passed, or its stream closed.
+    /// A late result of an earlier step (one whose shards were already recomputed elsewhere) is discarded.
+    /// </summary>
+    private async Task<Received> ReceiveAsync(WorkerConnection worker, long step, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var timeout = options.Value.StepTimeout;
+        using var expiry = new CancellationTokenSource(deadline, timeProvider);
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
-            var result = await worker.Inbox.ReadAsync(cancellationToken).AsTask().WaitAsync(timeout, timeProvider, cancellationToken);
-            return new Received(result, null);
+            while (true)
+            {
+                var result = await worker.Inbox.ReadAsync(waiting.Token);
+                if (result.StepId < step)
+                {
+                    logger.LogDebug("Discarded a late result of step {Late} from {Worker} during step {Step}", result.StepId, worker, step);
+                    continue;
+                }
+                return new Received(result, null, timeProvider.GetTimestamp());
+            }
         }
-        catch (TimeoutException)
+        catch (OperationCanceledException) when (expiry.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            return new Received(null, $"no result for step {step} within {timeout.TotalSeconds:0.###} s");
+            return new Received(null, $"no result for step {step} within its deadline of {deadline.TotalSeconds:0.###} s", timeProvider.GetTimestamp());
         }
         catch (ChannelClosedException e)
         {
-            return new Received(null, e.InnerException?.Message ?? "its work stream closed");
+            return new Received(null, e.InnerException?.Message ?? "its work stream closed", timeProvider.GetTimestamp());
         }
+    }
+
+    /// <summary>The connected workers; with none left, waits up to <see cref="CoordinatorOptions.WorkerWaitTimeout"/> for one to join.</summary>
+    private async Task<IReadOnlyList<WorkerConnection>> ConnectedWorkersAsync(long step, IReadOnlyList<ShardRange> missing, CancellationToken cancellationToken)
+    {
+        var workers = registry.Connected;
+        if (workers.Count > 0)
+        {
+            return workers;
+        }
+        var timeout = options.Value.WorkerWaitTimeout;
+        logger.LogWarning("Step {Step}: no workers left; waiting up to {Seconds:0.#} s for one to join", step, timeout.TotalSeconds);
+        try
+        {
+            await registry.WaitForWorkersAsync(1, cancellationToken).WaitAsync(timeout, timeProvider, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new DistributedStepException($"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s to compute shards {string.Join(" ", missing)}");
+        }
+        return registry.Connected;
+    }
+
+    private static int SampleCount(StepWork work, ShardRange range)
+    {
+        var samples = 0;
+        for (var s = range.Start; s < range.End; s++)
+        {
+            samples += work.Shards[s].Count;
+        }
+        return samples;
     }
 
     private void LogLayoutIfChanged(long step, IReadOnlyList<(WorkerConnection Worker, ShardRange Range)> round)
@@ -238,7 +289,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         return ranges;
     }
 
-    private sealed record Received(StepResult? Result, string? Failure);
+    private sealed record Received(StepResult? Result, string? Failure, long At);
 
     private sealed class StepAccounting
     {

@@ -45,6 +45,8 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         {
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAliveInterval;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAliveTimeout;
         });
         builder.Services.AddGrpc(grpc =>
         {

@@ -15,6 +15,7 @@ public static class WorkerServiceCollectionExtensions
         ["--threads"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Threads)}",
         ["--name"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Name)}",
         ["--connect-attempts"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.ConnectAttempts)}",
+        ["--reconnect-timeout"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.ReconnectTimeoutSeconds)}",
     };
 
     /// <summary>Registers the worker runtime, its validated options (section <c>Worker</c>) and the hosted service that runs it.</summary>

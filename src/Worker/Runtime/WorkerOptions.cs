@@ -20,6 +20,18 @@ public sealed class WorkerOptions
     /// <summary>Registration attempts before giving up (<c>--connect-attempts</c>, default 8, about 20 s in all).</summary>
     public int ConnectAttempts { get; set; } = 8;
 
+    /// <summary>
+    /// After losing the coordinator mid-job (its process died, the network failed, or it dropped this worker), how long
+    /// the worker keeps trying to rejoin, in seconds (<c>--reconnect-timeout</c>, default 120; 0: exit at once with code 1).
+    /// </summary>
+    public double ReconnectTimeoutSeconds { get; set; } = 120;
+
+    /// <summary>Interval of HTTP/2 pings to the coordinator (default 1 s).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A coordinator that does not answer a ping within this time is treated as lost (default 2 s).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Wait after the first failed attempt (default 250 ms); it doubles after each further failure.</summary>
     public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 

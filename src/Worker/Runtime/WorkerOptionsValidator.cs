@@ -34,6 +34,14 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add($"--connect-attempts must be at least 1, got {options.ConnectAttempts}");
         }
+        if (!double.IsFinite(options.ReconnectTimeoutSeconds) || options.ReconnectTimeoutSeconds < 0)
+        {
+            failures.Add($"--reconnect-timeout must be a number of seconds of at least 0, got {options.ReconnectTimeoutSeconds}");
+        }
+        if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("keep-alive interval and timeout must be positive");
+        }
         if (options.InitialRetryDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.InitialRetryDelay)
         {
             failures.Add("retry delays must be positive and the maximum at least the initial delay");
