@@ -17,7 +17,7 @@ public static class BenchCommand
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
 
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, TerminationSignals signals)
     {
         var what = new Option<string>("--what") { Description = "train or coordinator", DefaultValueFactory = _ => "train" };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker (of the in-process engine with --workers 0) [cores / workers]" };
@@ -40,7 +40,7 @@ public static class BenchCommand
                 Device = parseResult.GetValue(device) ?? DeviceChoice.Auto,
                 Shards = parseResult.GetValue(shards),
             };
-            return RunAsync(console, options, cancellationToken);
+            return RunAsync(console, options, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token).Token);
         });
         return command;
     }

@@ -17,12 +17,13 @@ public static class CommandLineApp
 
     public static int Run(string[] args, CliConsole console)
     {
+        using var signals = new TerminationSignals();
         var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
         {
-            TrainCommand.Create(console),
-            ServeCommand.Create(console),
+            TrainCommand.Create(console, signals),
+            ServeCommand.Create(console, signals),
             EvaluateCommand.Create(console),
-            BenchCommand.Create(console),
+            BenchCommand.Create(console, signals),
         };
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)
@@ -31,19 +32,19 @@ public static class CommandLineApp
         }
         try
         {
-            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e)
         {
-            return Report(console, Unwrap(e));
+            return Report(console, Unwrap(e), signals);
         }
     }
 
-    private static int Report(CliConsole console, Exception e) => e switch
+    private static int Report(CliConsole console, Exception e, TerminationSignals signals) => e switch
     {
         UsageException or DataFormatException or DeviceUnavailableException => Fail(console, ExitCodes.Usage, e.Message),
         JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
-        OperationCanceledException => Fail(console, ExitCodes.Cancelled, "cancelled"),
+        OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
     };
 

@@ -8,7 +8,7 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class ServeCommand
 {
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, TerminationSignals signals)
     {
         var line = new TrainCommandLine();
         var listen = new Option<string>("--listen") { Description = "Address to listen on (HTTP/2 without TLS)", DefaultValueFactory = _ => "http://0.0.0.0:5000" };
@@ -27,7 +27,7 @@ public static class ServeCommand
                 ExpectWorkers = parseResult.GetValue(expectWorkers),
                 JoinTimeoutSeconds = parseResult.GetValue(joinTimeout),
             };
-            return new TrainCommand(console, line.Bind(parseResult), serve).RunAsync(cancellationToken);
+            return new TrainCommand(console, line.Bind(parseResult), serve, signals).RunAsync(cancellationToken);
         });
         return command;
     }

@@ -48,7 +48,7 @@ public sealed class TrainingExecution : IAsyncDisposable
     }
 
     public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken) =>
-        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device), serve, logging, cancellationToken);
+        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device, options.WorkerWaitTimeout), serve, logging, cancellationToken);
 
     public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken)
     {
@@ -66,13 +66,13 @@ public sealed class TrainingExecution : IAsyncDisposable
             {
                 throw new UsageException(unavailable);
             }
-            var cluster = await LocalCluster.StartAsync(job.Workers, job.Threads, job.Shards, job.Scaling, job.Device, Configure(logging), cancellationToken);
+            var cluster = await LocalCluster.StartAsync(job.Workers, job.Threads, job.Shards, job.Scaling, job.Device, Configure(logging), TimeSpan.FromSeconds(job.WorkerWaitSeconds), cancellationToken);
             return new TrainingExecution(cluster.Executor, evaluator, cluster);
         }
         DistributedTrainingHost host;
         try
         {
-            host = await DistributedTrainingHost.StartAsync(serve.Listen, new CoordinatorOptions { ShardCount = job.Shards, Scaling = job.Scaling }, Configure(logging), cancellationToken: cancellationToken);
+            host = await DistributedTrainingHost.StartAsync(serve.Listen, new CoordinatorOptions { ShardCount = job.Shards, Scaling = job.Scaling, WorkerWaitTimeout = TimeSpan.FromSeconds(job.WorkerWaitSeconds) }, Configure(logging), cancellationToken: cancellationToken);
         }
         catch (ArgumentException e)
         {
