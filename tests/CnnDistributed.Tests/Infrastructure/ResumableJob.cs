@@ -9,10 +9,10 @@ namespace CnnDistributed.Tests.Infrastructure;
 /// </summary>
 public static class ResumableJob
 {
-    public const int MaxSteps = 400;
+    public const int MaxSteps = 80;
 
     /// <summary>The result-deciding options, shared by the reference and the interrupted runs.</summary>
-    public static string[] Options { get; } = ["--device", "cpu", "--max-steps", MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet"];
+    public static string[] Options { get; } = ["--device", "cpu", "--batch-size", "16", "--max-steps", MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet"];
 
     /// <summary>Runs the undisturbed job in this process into <paramref name="directory"/> and returns its weights_sha256.</summary>
     public static string Reference(string directory)
