@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Coordinator.Training;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
@@ -48,10 +49,12 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions options
         var training = options.ToTrainingOptions();
         using var logging = CoordinatorLogging.Create(console, serve is null ? LogLevel.Warning : LogLevel.Information);
         await using var execution = await TrainingExecution.StartAsync(options, serve, logging, cancellationToken);
+        var metrics = new TrainingMetrics(execution.Workers);
+        await using var metricsEndpoint = StartMetricsEndpoint(metrics);
         CreateOutputDirectory();
         var outputs = new RunOutputs(options.Out);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
-        var result = await Run(sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, sink), cancellationToken), loop.TotalSteps);
+        var result = await Run(sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink)), cancellationToken), loop.TotalSteps);
 
         outputs.WriteModel(result.Parameters);
         var summary = new TrainingSummary
@@ -90,6 +93,22 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions options
         return console.Interactive
             ? LiveProgressSink.RunAsync(AnsiConsole.Console, options.Epochs, totalSteps, job)
             : job(new PlainProgressSink(console.Out, options.Epochs));
+    }
+
+    private MetricsEndpoint? StartMetricsEndpoint(TrainingMetrics metrics)
+    {
+        if (serve is not { MetricsPort: > 0 })
+        {
+            return null;
+        }
+        try
+        {
+            return MetricsEndpoint.Start(serve.MetricsPort, metrics);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--metrics-port {serve.MetricsPort}: {e.Message}");
+        }
     }
 
     private void CreateOutputDirectory()

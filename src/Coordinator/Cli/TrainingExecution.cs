@@ -31,6 +31,9 @@ public sealed class TrainingExecution : IAsyncDisposable
 
     public IComputeBackend Evaluator { get; }
 
+    /// <summary>The connected workers, when the job runs on workers.</summary>
+    public WorkerRegistry? Workers => (_cluster as DistributedTrainingHost)?.Workers;
+
     /// <summary>Per-step timings split by where the time went, when the job runs on workers.</summary>
     public StepTimings? Timings => (Executor as DistributedStepExecutor)?.Total;
 

@@ -12,8 +12,9 @@ using Microsoft.Extensions.Options;
 namespace CnnDistributed.Coordinator.Cluster;
 
 /// <summary>
-/// A running cluster coordinator: Kestrel serving the training protocol over HTTP/2 without TLS, the worker registry
-/// and the <see cref="DistributedStepExecutor"/> a training loop drives. Disposing it ends the job on every worker.
+/// A running cluster coordinator: Kestrel serving the training protocol and the standard gRPC health service
+/// (grpc.health.v1) over HTTP/2 without TLS, the worker registry and the <see cref="DistributedStepExecutor"/> a
+/// training loop drives. Disposing it ends the job on every worker.
 /// </summary>
 public sealed class DistributedTrainingHost : IAsyncDisposable
 {
@@ -51,6 +52,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
         });
+        builder.Services.AddGrpcHealthChecks();
         builder.Services.AddOptions<CoordinatorOptions>().Configure(options.CopyTo).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
@@ -60,6 +62,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<TrainingCoordinatorService>();
+        app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
