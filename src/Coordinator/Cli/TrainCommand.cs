@@ -48,9 +48,9 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions options
 
         var training = options.ToTrainingOptions();
         using var logging = CoordinatorLogging.Create(console, serve is null ? LogLevel.Warning : LogLevel.Information);
-        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, cancellationToken);
-        var metrics = new TrainingMetrics(execution.Workers);
+        var metrics = new TrainingMetrics();
         await using var metricsEndpoint = StartMetricsEndpoint(metrics);
+        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, metrics.Watch, cancellationToken);
         CreateOutputDirectory();
         var outputs = new RunOutputs(options.Out);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);

@@ -23,7 +23,7 @@ public sealed class TrainingMetrics
     private readonly Gauge _workerStepSeconds;
     private readonly Gauge _workerSamplesPerSecond;
 
-    public TrainingMetrics(WorkerRegistry? workers)
+    public TrainingMetrics()
     {
         var factory = Metrics.WithCustomRegistry(Registry);
         _steps = factory.CreateGauge("cnnd_steps", "Optimizer steps taken so far");
@@ -37,13 +37,12 @@ public sealed class TrainingMetrics
         _workersConnected = factory.CreateGauge("cnnd_workers_connected", "Workers with an open work stream");
         _workerStepSeconds = factory.CreateGauge("cnnd_worker_step_seconds", "Compute seconds of each worker's latest step", "worker", "name");
         _workerSamplesPerSecond = factory.CreateGauge("cnnd_worker_samples_per_second", "Measured compute throughput of each worker", "worker", "name");
-        if (workers is not null)
-        {
-            Registry.AddBeforeCollectCallback(() => ReadWorkers(workers));
-        }
     }
 
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
+
+    /// <summary>From now on every scrape reads the connected workers and their latest step times from <paramref name="workers"/>.</summary>
+    public void Watch(WorkerRegistry workers) => Registry.AddBeforeCollectCallback(() => ReadWorkers(workers));
 
     public void Record(StepProgress progress)
     {
