@@ -2,6 +2,7 @@ using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Engine.Portable;
 using CnnDistributed.Core.Model;
+using CnnDistributed.GpuCheck;
 using CnnDistributed.Tests.Infrastructure;
 
 namespace CnnDistributed.Tests.Engine;
@@ -28,7 +29,7 @@ public sealed class CpuBackendAgreementTests
         var stats = new ShardStats[1];
         backend.ComputeGradients(w, [shard], [gradient], stats);
 
-        var (expected, lossSum, correct) = Reference(w, shard, scaling);
+        var (expected, lossSum, correct) = ReferenceGradient.Compute(w, shard, scaling);
         var tolerance = 1e-5 * expected.Max(Math.Abs);
         foreach (var tensor in ModelShape.Tensors)
         {
@@ -46,15 +47,7 @@ public sealed class CpuBackendAgreementTests
     [Fact]
     public void TiesInMaxPoolingRouteTheGradientToTheFirstMaximumLikeTheReference()
     {
-        // Blocks of 2×2 equal pixels tie in every pooling window; with positive conv1 weights the ties survive to pool1.
-        var pixels = new byte[ModelShape.Pixels];
-        for (var y = 0; y < 28; y++)
-        {
-            for (var x = 0; x < 28; x++)
-            {
-                pixels[y * 28 + x] = (byte)((y / 2 * 7 + x / 2 * 13) % 200);
-            }
-        }
+        var pixels = AgreementSamples.TiedPixels();
         var w = WeightInitializer.Create(5);
         for (var i = ModelShape.Conv1Weight; i < ModelShape.Conv1Bias; i++)
         {
@@ -64,7 +57,7 @@ public sealed class CpuBackendAgreementTests
         using var backend = new CpuBackend(1, InputScaling.UnitRange);
         var gradient = new float[ModelShape.ParameterCount];
         backend.ComputeGradients(w, [shard], [gradient], new ShardStats[1]);
-        var (expected, _, _) = Reference(w, shard, InputScaling.UnitRange);
+        var (expected, _, _) = ReferenceGradient.Compute(w, shard, InputScaling.UnitRange);
         var tolerance = 1e-5 * expected.Max(Math.Abs);
         for (var i = 0; i < gradient.Length; i++)
         {
@@ -85,27 +78,9 @@ public sealed class CpuBackendAgreementTests
         var wd = w.Select(x => (double)x).ToArray();
         for (var s = 0; s < samples.Count; s++)
         {
-            var (loss, predicted) = network.Forward(wd, SampleShards.Image(samples, s), samples.Labels.Span[s]);
+            var (loss, predicted) = network.Forward(wd, ReferenceGradient.Image(samples, s, InputScaling.UnitRange), samples.Labels.Span[s]);
             Assert.Equal(loss, losses[s], 1e-4);
             Assert.Equal(predicted, predictions[s]);
         }
-    }
-
-    private static (double[] Gradient, double LossSum, int Correct) Reference(float[] w, ShardSamples shard, InputScaling scaling)
-    {
-        var network = new DirectNetwork<double>();
-        var wd = w.Select(x => (double)x).ToArray();
-        var g = new double[w.Length];
-        var lossSum = 0.0;
-        var correct = 0;
-        for (var s = 0; s < shard.Count; s++)
-        {
-            var label = shard.Labels.Span[s];
-            var (loss, predicted) = network.Forward(wd, SampleShards.Image(shard, s, scaling), label);
-            network.Backward(wd, g);
-            lossSum += loss;
-            correct += predicted == label ? 1 : 0;
-        }
-        return (g, lossSum, correct);
     }
 }

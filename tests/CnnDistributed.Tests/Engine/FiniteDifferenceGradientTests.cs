@@ -1,4 +1,6 @@
+using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Portable;
+using CnnDistributed.GpuCheck;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Tests.Infrastructure;
 
@@ -59,7 +61,7 @@ public sealed class FiniteDifferenceGradientTests
     {
         var w = WeightInitializer.Create(7).Select(x => (double)x).ToArray();
         var shard = SampleShards.Train(100, 3);
-        var samples = Enumerable.Range(0, shard.Count).Select(s => (SampleShards.Image(shard, s), (int)shard.Labels.Span[s])).ToArray();
+        var samples = Enumerable.Range(0, shard.Count).Select(s => (ReferenceGradient.Image(shard, s, InputScaling.UnitRange), (int)shard.Labels.Span[s])).ToArray();
         return (w, samples);
     }
 

@@ -52,15 +52,7 @@ public sealed class GpuBackendAgreementTests(GpuSimulatorFixture gpu)
     [Fact]
     public void TiesInMaxPoolingRouteTheGradientToTheFirstMaximumLikeTheReference()
     {
-        // Blocks of 2×2 equal pixels tie in every pooling window; with positive conv1 weights the ties survive to pool1.
-        var pixels = new byte[ModelShape.Pixels];
-        for (var y = 0; y < 28; y++)
-        {
-            for (var x = 0; x < 28; x++)
-            {
-                pixels[y * 28 + x] = (byte)((y / 2 * 7 + x / 2 * 13) % 200);
-            }
-        }
+        var pixels = AgreementSamples.TiedPixels();
         var w = WeightInitializer.Create(5);
         Array.Fill(w, 0.04f, ModelShape.Conv1Weight, ModelShape.Conv1Bias - ModelShape.Conv1Weight);
         var agreement = GradientAgreement.Measure(gpu.UnitRange, w, [new ShardSamples(pixels, new byte[] { 4 })], InputScaling.UnitRange);
@@ -109,7 +101,7 @@ public sealed class GpuBackendAgreementTests(GpuSimulatorFixture gpu)
         var wd = w.Select(x => (double)x).ToArray();
         for (var s = 0; s < samples.Count; s++)
         {
-            var (loss, predicted) = network.Forward(wd, SampleShards.Image(samples, s), samples.Labels.Span[s]);
+            var (loss, predicted) = network.Forward(wd, ReferenceGradient.Image(samples, s, InputScaling.UnitRange), samples.Labels.Span[s]);
             Assert.Equal(loss, losses[s], 1e-4);
             Assert.Equal(predicted, predictions[s]);
         }

@@ -4,7 +4,7 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Tests.Infrastructure;
 
-/// <summary>Real MNIST digits from the bundled sample, loaded once per test run, and scaled copies of them.</summary>
+/// <summary>Real MNIST digits from the bundled sample, loaded once per test run.</summary>
 public static class SampleShards
 {
     private static readonly Lazy<MnistDataset> Data = new(() => MnistDataset.Load(RepositoryPaths.SampleData));
@@ -14,16 +14,4 @@ public static class SampleShards
     /// <summary>The first <paramref name="count"/> training samples starting at <paramref name="start"/>.</summary>
     public static ShardSamples Train(int start, int count) => Dataset.Train.All.Slice(start, count);
 
-    /// <summary>One sample's pixels scaled to network inputs in double precision.</summary>
-    public static double[] Image(ShardSamples samples, int index, InputScaling scaling = InputScaling.UnitRange)
-    {
-        var (scale, offset) = scaling.Affine();
-        var pixels = samples.Pixels.Span.Slice(index * ModelShape.Pixels, ModelShape.Pixels);
-        var image = new double[ModelShape.Pixels];
-        for (var i = 0; i < image.Length; i++)
-        {
-            image[i] = pixels[i] * (double)scale + offset;
-        }
-        return image;
-    }
 }
