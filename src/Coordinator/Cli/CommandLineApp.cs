@@ -11,11 +11,14 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class CommandLineApp
 {
-    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench"];
+    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench", "health"];
 
-    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error));
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error), _ => null);
 
-    public static int Run(string[] args, CliConsole console)
+    public static int Run(string[] args, CliConsole console) => Run(args, console, Environment.GetEnvironmentVariable);
+
+    /// <summary>Runs one verb; <paramref name="environment"/> supplies options missing from <paramref name="args"/> (<see cref="EnvironmentArguments"/>).</summary>
+    public static int Run(string[] args, CliConsole console, Func<string, string?> environment)
     {
         using var signals = new TerminationSignals();
         var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
@@ -24,8 +27,9 @@ public static class CommandLineApp
             ServeCommand.Create(console, signals),
             EvaluateCommand.Create(console),
             BenchCommand.Create(console, signals),
+            HealthCommand.Create(console),
         };
-        var parseResult = root.Parse(args);
+        var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment));
         if (parseResult.Errors.Count > 0)
         {
             return Fail(console, ExitCodes.Usage, UsageError(parseResult));

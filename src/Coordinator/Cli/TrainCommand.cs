@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Coordinator.Training;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
@@ -55,8 +56,10 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, 
 
         var training = options.ToTrainingOptions();
         using var logging = CoordinatorLogging.Create(console, serve is null ? LogLevel.Warning : LogLevel.Information);
+        var metrics = new TrainingMetrics();
+        await using var metricsEndpoint = StartMetricsEndpoint(metrics);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token);
-        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, stop.Token);
+        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, metrics.Watch, stop.Token);
         CreateOutputDirectory(options.Out);
         var outputs = new RunOutputs(options.Out);
         var checkpoints = new CheckpointWriter(options.Out, options.CheckpointEvery);
@@ -64,7 +67,7 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, 
         TrainingResult result;
         try
         {
-            result = await Run(options, sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, sink, resume?.CompletedEpochs ?? []), resume, checkpoints, stop.Token), loop.TotalSteps);
+            result = await Run(options, sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), resume?.CompletedEpochs ?? []), resume, checkpoints, stop.Token), loop.TotalSteps);
         }
         catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
         {
@@ -118,6 +121,22 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, 
         return console.Interactive
             ? LiveProgressSink.RunAsync(AnsiConsole.Console, options.Epochs, totalSteps, job)
             : job(new PlainProgressSink(console.Out, options.Epochs));
+    }
+
+    private MetricsEndpoint? StartMetricsEndpoint(TrainingMetrics metrics)
+    {
+        if (serve is not { MetricsPort: > 0 })
+        {
+            return null;
+        }
+        try
+        {
+            return MetricsEndpoint.Start(serve.MetricsPort, metrics);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--metrics-port {serve.MetricsPort}: {e.Message}");
+        }
     }
 
     private static void CreateOutputDirectory(string directory)

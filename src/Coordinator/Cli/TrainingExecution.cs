@@ -47,10 +47,11 @@ public sealed class TrainingExecution : IAsyncDisposable
         }
     }
 
-    public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken) =>
-        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device, options.WorkerWaitTimeout), serve, logging, cancellationToken);
+    /// <summary>Starts the job's execution; for <c>serve</c>, <paramref name="listening"/> sees the worker registry as soon as the coordinator listens, before the wait for workers.</summary>
+    public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, Action<WorkerRegistry>? listening, CancellationToken cancellationToken) =>
+        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device, options.WorkerWaitTimeout), serve, logging, cancellationToken, listening);
 
-    public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken)
+    public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken, Action<WorkerRegistry>? listening = null)
     {
         var device = ParseDevice(job.Device);
         if (serve is null && job.Workers == 0)
@@ -78,6 +79,7 @@ public sealed class TrainingExecution : IAsyncDisposable
         {
             throw new UsageException($"--listen {serve.Listen}: {e.Message}");
         }
+        listening?.Invoke(host.Workers);
         try
         {
             logging.CreateLogger<TrainingExecution>().LogInformation("Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);

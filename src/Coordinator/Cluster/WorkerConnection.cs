@@ -34,6 +34,9 @@ public sealed class WorkerConnection
     /// <summary>Measured throughput (samples per second of worker compute), 0 until its first result.</summary>
     public double SamplesPerSecond { get; internal set; }
 
+    /// <summary>Compute seconds the worker reported for its latest step, 0 until its first result.</summary>
+    public double LastComputeSeconds { get; private set; }
+
     /// <summary>The weights version last sent to this worker (0: none yet).</summary>
     internal ulong WeightsVersion { get; set; }
 
@@ -55,7 +58,8 @@ public sealed class WorkerConnection
         {
             return;
         }
-        var measured = samples / (computeMicros / 1e6);
+        LastComputeSeconds = computeMicros / 1e6;
+        var measured = samples / LastComputeSeconds;
         SamplesPerSecond = SamplesPerSecond == 0 ? measured : 0.7 * SamplesPerSecond + 0.3 * measured;
     }
 

@@ -1,6 +1,6 @@
 namespace CnnDistributed.Worker.Runtime;
 
-/// <summary>How a worker finds its coordinator and what it offers it. Bound from the command line (section <c>Worker</c>).</summary>
+/// <summary>How a worker finds its coordinator and what it offers it. Bound from the command line and from <c>CNND_*</c> environment variables (section <c>Worker</c>).</summary>
 public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
@@ -16,6 +16,9 @@ public sealed class WorkerOptions
 
     /// <summary>The name the coordinator logs for this worker (<c>--name</c>, default host name and process id).</summary>
     public string Name { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>Port of the gRPC health service (<c>--health-port</c>, grpc.health.v1 over HTTP/2 without TLS); 0 (the default) serves none.</summary>
+    public int HealthPort { get; set; }
 
     /// <summary>Registration attempts before giving up (<c>--connect-attempts</c>, default 8, about 20 s in all).</summary>
     public int ConnectAttempts { get; set; } = 8;

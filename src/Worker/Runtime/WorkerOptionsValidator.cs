@@ -30,6 +30,10 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add("--name must not be empty");
         }
+        if (options.HealthPort is < 0 or > 65535)
+        {
+            failures.Add($"--health-port must be between 0 (off) and 65535, got {options.HealthPort}");
+        }
         if (options.ConnectAttempts < 1)
         {
             failures.Add($"--connect-attempts must be at least 1, got {options.ConnectAttempts}");
