@@ -32,7 +32,7 @@ internal sealed class CoordinatorRegistration(WorkerOptions options, TimeProvide
             {
                 return await client.RegisterAsync(request, deadline: DateTime.UtcNow + AttemptDeadline, cancellationToken: cancellationToken);
             }
-            catch (RpcException e) when (e.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal)
+            catch (RpcException e) when (e.StatusCode is not StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
             {
                 if (!mayRetry(attempt))
                 {

@@ -99,6 +99,10 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             return (null, $"work stream with {options.Coordinator} ended: {e.Status.StatusCode}: {e.Status.Detail}");
         }
+        catch (Exception e) when (e is IOException or HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"work stream with {options.Coordinator} broke: {e.Message}");
+        }
         catch (InvalidDataException e)
         {
             return (WorkerExit.Failure($"error: bad assignment from {options.Coordinator}: {e.Message}"), null);

@@ -29,7 +29,7 @@ public sealed class CoordinatorRestartTests
         var interruptedAt = CheckpointFile.Read(ResumableJob.CheckpointPath(outDir)).Step;
         var resumed = await CnndProcess.RunAsync(temp.Path, [.. serve, "--resume", outDir, "--quiet"]);
 
-        Assert.True(resumed.ExitCode == 0, resumed.Stderr);
+        Assert.True(resumed.ExitCode == 0, $"{resumed.Stderr}\nworker: {worker.StandardOutput}{worker.StandardError}");
         Assert.InRange(interruptedAt, 10, ResumableJob.MaxSteps - 1);
         Assert.Equal(expected, ResumableJob.WeightsSha256(outDir));
         Assert.Equal(ResumableJob.DeterministicMetrics(temp.File("reference")), ResumableJob.DeterministicMetrics(outDir));

@@ -19,7 +19,7 @@ public sealed class StragglerTests
         var actual = await ShortTrainingRun.RunAsync(cluster.Coordinator.Executor, steps);
 
         Assert.Equal(expected, actual);
-        var layout = cluster.LogLinesWith("Step ", "local-1 (w1)").Last();
+        var layout = cluster.LogLinesWith("Step ", "local-1 (w", "measured speed").Last();
         var fast = ShardsOf(layout, "local-1");
         var slow = ShardsOf(layout, "local-2");
         Assert.True(slow < fast, $"the slow worker should get fewer shards: {layout}");
