@@ -1,13 +1,12 @@
 using CnnDistributed.Worker.Hosting;
 using CnnDistributed.Worker.Runtime;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 var builder = Host.CreateApplicationBuilder();
-builder.Configuration.AddCommandLine(args, WorkerServiceCollectionExtensions.SwitchMappings);
+builder.Configuration.AddWorkerSources(args, Environment.GetEnvironmentVariable);
 builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
 builder.Services.AddTrainingWorker(builder.Configuration);
 try

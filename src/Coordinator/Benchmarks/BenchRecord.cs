@@ -42,5 +42,27 @@ public sealed record BenchRecord(
     [JsonPropertyName("timings_per_step")]
     public StepTimings? TimingsPerStep { get; init; }
 
+    /// <summary><c>checkpoint</c>: steps between checkpoints of the measured run.</summary>
+    [JsonPropertyName("checkpoint_every")]
+    public int? CheckpointEvery { get; init; }
+
+    /// <summary><c>checkpoint</c>: samples/s of the same job without checkpoints.</summary>
+    [JsonPropertyName("baseline_samples_per_second")]
+    public double? BaselineSamplesPerSecond { get; init; }
+
+    /// <summary><c>checkpoint</c>: how much slower checkpointing made training, in percent.</summary>
+    [JsonPropertyName("overhead_percent")]
+    public double? OverheadPercent { get; init; }
+
+    /// <summary><c>failover</c>: median time from a worker's death to its shards going to another worker.</summary>
+    [JsonPropertyName("failover_ms_median")]
+    public double? FailoverMsMedian { get; init; }
+
+    [JsonPropertyName("failover_ms_max")]
+    public double? FailoverMsMax { get; init; }
+
+    [JsonPropertyName("failover_trials")]
+    public int? FailoverTrials { get; init; }
+
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
 }

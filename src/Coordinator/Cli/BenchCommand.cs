@@ -16,10 +16,11 @@ namespace CnnDistributed.Coordinator.Cli;
 public static class BenchCommand
 {
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
+    private const int FailoverTrials = 10;
 
-    public static Command Create(CliConsole console)
+    public static Command Create(CliConsole console, TerminationSignals signals)
     {
-        var what = new Option<string>("--what") { Description = "train or coordinator", DefaultValueFactory = _ => "train" };
+        var what = new Option<string>("--what") { Description = "train, coordinator, failover or checkpoint", DefaultValueFactory = _ => "train" };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker (of the in-process engine with --workers 0) [cores / workers]" };
         var batchSizes = new Option<string[]>("--batch-size") { Description = "Batch size; repeat or give a comma list for several measurements", DefaultValueFactory = _ => ["64"] };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per batch size, after the warm-up", DefaultValueFactory = _ => 10 };
@@ -40,7 +41,7 @@ public static class BenchCommand
                 Device = parseResult.GetValue(device) ?? DeviceChoice.Auto,
                 Shards = parseResult.GetValue(shards),
             };
-            return RunAsync(console, options, cancellationToken);
+            return RunAsync(console, options, CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token).Token);
         });
         return command;
     }
@@ -67,12 +68,22 @@ public static class BenchCommand
         {
             throw new UsageException($"{tooLarge}: the sample has {data.Train.Count} training images");
         }
+        if (options.What == "failover")
+        {
+            foreach (var batchSize in options.BatchSizes())
+            {
+                Print(console, await FailoverBench.RunAsync(data.Train, batchSize, options.Shards, options.Threads, FailoverTrials, cancellationToken));
+            }
+            return ExitCodes.Success;
+        }
         using var logging = CoordinatorLogging.Create(console, LogLevel.Warning);
         var job = new JobShape(options.Workers, options.Threads, options.Shards, InputScaling.UnitRange, options.Device);
         await using var execution = await TrainingExecution.StartAsync(job, null, logging, cancellationToken);
         foreach (var batchSize in options.BatchSizes())
         {
-            Print(console, await ExecutorThroughputBench.RunAsync("train", execution.Executor, data.Train, batchSize, options.Shards, options.Threads, WarmUp, duration, cancellationToken));
+            Print(console, options.What == "checkpoint"
+                ? await CheckpointCostBench.RunAsync(execution.Executor, execution.Evaluator, data, batchSize, options.Shards, options.Threads, duration, cancellationToken)
+                : await ExecutorThroughputBench.RunAsync("train", execution.Executor, data.Train, batchSize, options.Shards, options.Threads, WarmUp, duration, cancellationToken));
         }
         return ExitCodes.Success;
     }

@@ -12,10 +12,13 @@ public sealed record BenchCommandOptions
     public required string Device { get; init; }
     public required int Shards { get; init; }
 
-    /// <summary><c>train</c>: training throughput; <c>coordinator</c>: coordinator capacity with simulated workers.</summary>
+    /// <summary>
+    /// <c>train</c>: training throughput; <c>coordinator</c>: coordinator capacity with simulated workers; <c>failover</c>:
+    /// time from a worker's death to its shards running elsewhere; <c>checkpoint</c>: samples/s with a checkpoint every 100 steps against none.
+    /// </summary>
     public required string What { get; init; }
 
-    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator"];
+    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator", "failover", "checkpoint"];
 
     /// <summary>Every <c>--batch-size</c> value, each occurrence possibly a comma list (<c>16,64,256</c>).</summary>
     public IReadOnlyList<int> BatchSizes() =>

@@ -11,39 +11,44 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class CommandLineApp
 {
-    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench"];
+    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench", "health"];
 
-    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error));
+    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error), _ => null);
 
-    public static int Run(string[] args, CliConsole console)
+    public static int Run(string[] args, CliConsole console) => Run(args, console, Environment.GetEnvironmentVariable);
+
+    /// <summary>Runs one verb; <paramref name="environment"/> supplies options missing from <paramref name="args"/> (<see cref="EnvironmentArguments"/>).</summary>
+    public static int Run(string[] args, CliConsole console, Func<string, string?> environment)
     {
+        using var signals = new TerminationSignals();
         var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
         {
-            TrainCommand.Create(console),
-            ServeCommand.Create(console),
+            TrainCommand.Create(console, signals),
+            ServeCommand.Create(console, signals),
             EvaluateCommand.Create(console),
-            BenchCommand.Create(console),
+            BenchCommand.Create(console, signals),
+            HealthCommand.Create(console),
         };
-        var parseResult = root.Parse(args);
+        var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment));
         if (parseResult.Errors.Count > 0)
         {
             return Fail(console, ExitCodes.Usage, UsageError(parseResult));
         }
         try
         {
-            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
         }
         catch (Exception e)
         {
-            return Report(console, Unwrap(e));
+            return Report(console, Unwrap(e), signals);
         }
     }
 
-    private static int Report(CliConsole console, Exception e) => e switch
+    private static int Report(CliConsole console, Exception e, TerminationSignals signals) => e switch
     {
         UsageException or DataFormatException or DeviceUnavailableException => Fail(console, ExitCodes.Usage, e.Message),
         JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
-        OperationCanceledException => Fail(console, ExitCodes.Cancelled, "cancelled"),
+        OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
     };
 

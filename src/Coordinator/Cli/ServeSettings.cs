@@ -12,7 +12,11 @@ public sealed record ServeSettings
     /// <summary>How long to wait for them, in seconds (<c>--join-timeout</c>, default 600).</summary>
     public required double JoinTimeoutSeconds { get; init; }
 
+    /// <summary>Port of the Prometheus <c>/metrics</c> endpoint, plain HTTP/1.1 (<c>--metrics-port</c>, default 9090; 0: none).</summary>
+    public required int MetricsPort { get; init; }
+
     public string? Validate() =>
         OptionChecks.AtLeast("--expect-workers", ExpectWorkers, 1)
-        ?? OptionChecks.Positive("--join-timeout", JoinTimeoutSeconds);
+        ?? OptionChecks.Positive("--join-timeout", JoinTimeoutSeconds)
+        ?? OptionChecks.Between("--metrics-port", MetricsPort, 0, 65535);
 }

@@ -28,18 +28,22 @@ public sealed class TrainCommandLine
     private readonly Option<string?> _out = new("--out") { Description = "Output folder [runs/<utc-timestamp>]" };
     private readonly Option<bool> _quiet = new("--quiet") { Description = "Print only errors and the final result" };
     private readonly Option<bool> _json = new("--json") { Description = "Progress as JSON lines" };
+    private readonly Option<int> _checkpointEvery = new("--checkpoint-every") { Description = "Steps between checkpoints in --out (0: only at the end and when stopped)", DefaultValueFactory = _ => 500 };
+    private readonly Option<string?> _resume = new("--resume") { Description = "Continue the job whose --out folder (with checkpoint.bin) this is; outputs continue there" };
+    private readonly Option<double> _workerWaitTimeout = new("--worker-wait-timeout") { Description = "Seconds a step waits for a worker to join when none is left", DefaultValueFactory = _ => 120 };
     private readonly Option<int> _shards = new("--shards") { Description = "Shards per minibatch (power of two); part of the result's identity", DefaultValueFactory = _ => 8 };
 
     public IEnumerable<Option> All =>
     [
         _data, _epochs, _batchSize, _lr, _momentum, _nesterov, _weightDecay, _lrSchedule, _lrStepEpochs, _lrGamma,
         _warmupSteps, _seed, _workers, _threads, _device, _maxSteps, _noShuffle, _normalize, _initWeights, _out,
-        _quiet, _json, _shards,
+        _quiet, _json, _shards, _checkpointEvery, _resume, _workerWaitTimeout,
     ];
 
     public TrainCommandOptions Bind(ParseResult parseResult)
     {
         var workers = parseResult.GetValue(_workers);
+        var resume = parseResult.GetValue(_resume);
         return new TrainCommandOptions
         {
             Data = parseResult.GetValue(_data) ?? SampleDataLocator.Find(),
@@ -61,10 +65,14 @@ public sealed class TrainCommandLine
             NoShuffle = parseResult.GetValue(_noShuffle),
             Normalize = parseResult.GetValue(_normalize),
             InitWeights = parseResult.GetValue(_initWeights),
-            Out = parseResult.GetValue(_out) ?? DefaultOut(),
+            Out = parseResult.GetValue(_out) ?? resume ?? DefaultOut(),
             Quiet = parseResult.GetValue(_quiet),
             Json = parseResult.GetValue(_json),
             Shards = parseResult.GetValue(_shards),
+            CheckpointEvery = parseResult.GetValue(_checkpointEvery),
+            Resume = resume,
+            WorkerWaitTimeout = parseResult.GetValue(_workerWaitTimeout),
+            ExplicitFlags = All.Where(option => parseResult.GetResult(option) is { Implicit: false }).Select(option => option.Name).ToHashSet(),
         };
     }
 

@@ -1,4 +1,5 @@
 using CnnDistributed.Core.Engine;
+using System.Text.Json.Serialization;
 using CnnDistributed.Core.Training;
 
 namespace CnnDistributed.Coordinator.Cli;
@@ -37,6 +38,19 @@ public sealed record TrainCommandOptions
     public required bool Json { get; init; }
     public required int Shards { get; init; }
 
+    /// <summary>Steps between checkpoints in <c>--out</c> (<c>--checkpoint-every</c>, default 500; 0: only at the end and when stopped).</summary>
+    public required int CheckpointEvery { get; init; }
+
+    /// <summary>A previous <c>--out</c> folder holding checkpoint.bin to continue (<c>--resume</c>); its options replace the given ones.</summary>
+    public required string? Resume { get; init; }
+
+    /// <summary>Seconds a step waits for a worker to join when none is left (<c>--worker-wait-timeout</c>, default 120).</summary>
+    public required double WorkerWaitTimeout { get; init; }
+
+    /// <summary>The flags given on the command line (the rest took their defaults); on resume they must agree with the checkpoint.</summary>
+    [JsonIgnore]
+    public IReadOnlySet<string> ExplicitFlags { get; init; } = new HashSet<string>();
+
     /// <summary>The first invalid value as an error line naming its flag, or null when all are valid.</summary>
     public string? Validate() => OptionChecks.First(
         OptionChecks.AtLeast("--epochs", Epochs, 1),
@@ -55,6 +69,9 @@ public sealed record TrainCommandOptions
         MaxSteps is { } maxSteps ? OptionChecks.AtLeast("--max-steps", maxSteps, 1) : null,
         OptionChecks.PowerOfTwo("--shards", Shards),
         Out.Length == 0 ? "--out must not be empty" : null,
+        OptionChecks.AtLeast("--checkpoint-every", CheckpointEvery, 0),
+        OptionChecks.NonNegative("--worker-wait-timeout", WorkerWaitTimeout),
+        Resume is { Length: 0 } ? "--resume must not be empty" : null,
         Data.Length == 0 ? "--data must not be empty" : null);
 
     public TrainingOptions ToTrainingOptions() => new()
@@ -74,5 +91,26 @@ public sealed record TrainCommandOptions
         Shuffle = !NoShuffle,
         Scaling = Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange,
         Shards = Shards,
+    };
+
+    /// <summary>These options with every result-deciding value taken from <paramref name="training"/> (a checkpoint's).</summary>
+    public TrainCommandOptions WithTraining(TrainingOptions training) => this with
+    {
+        Epochs = training.Epochs,
+        BatchSize = training.BatchSize,
+        Lr = training.LearningRate,
+        Momentum = training.Momentum,
+        Nesterov = training.Nesterov,
+        WeightDecay = training.WeightDecay,
+        LrSchedule = training.Schedule.ToString().ToLowerInvariant(),
+        LrStepEpochs = training.LearningRateStepEpochs,
+        LrGamma = training.LearningRateDecay,
+        WarmupSteps = training.WarmupSteps,
+        Seed = training.Seed,
+        MaxSteps = training.MaxSteps,
+        NoShuffle = !training.Shuffle,
+        Normalize = training.Scaling == InputScaling.MnistNormalized,
+        Shards = training.Shards,
+        InitWeights = null,
     };
 }

@@ -47,10 +47,11 @@ public sealed class TrainingExecution : IAsyncDisposable
         }
     }
 
-    public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken) =>
-        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device), serve, logging, cancellationToken);
+    /// <summary>Starts the job's execution; for <c>serve</c>, <paramref name="listening"/> sees the worker registry as soon as the coordinator listens, before the wait for workers.</summary>
+    public static Task<TrainingExecution> StartAsync(TrainCommandOptions options, ServeSettings? serve, ILoggerFactory logging, Action<WorkerRegistry>? listening, CancellationToken cancellationToken) =>
+        StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, options.Normalize ? InputScaling.MnistNormalized : InputScaling.UnitRange, options.Device, options.WorkerWaitTimeout), serve, logging, cancellationToken, listening);
 
-    public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken)
+    public static async Task<TrainingExecution> StartAsync(JobShape job, ServeSettings? serve, ILoggerFactory logging, CancellationToken cancellationToken, Action<WorkerRegistry>? listening = null)
     {
         var device = ParseDevice(job.Device);
         if (serve is null && job.Workers == 0)
@@ -66,18 +67,19 @@ public sealed class TrainingExecution : IAsyncDisposable
             {
                 throw new UsageException(unavailable);
             }
-            var cluster = await LocalCluster.StartAsync(job.Workers, job.Threads, job.Shards, job.Scaling, job.Device, Configure(logging), cancellationToken);
+            var cluster = await LocalCluster.StartAsync(job.Workers, job.Threads, job.Shards, job.Scaling, job.Device, Configure(logging), TimeSpan.FromSeconds(job.WorkerWaitSeconds), cancellationToken);
             return new TrainingExecution(cluster.Executor, evaluator, cluster);
         }
         DistributedTrainingHost host;
         try
         {
-            host = await DistributedTrainingHost.StartAsync(serve.Listen, new CoordinatorOptions { ShardCount = job.Shards, Scaling = job.Scaling }, Configure(logging), cancellationToken: cancellationToken);
+            host = await DistributedTrainingHost.StartAsync(serve.Listen, new CoordinatorOptions { ShardCount = job.Shards, Scaling = job.Scaling, WorkerWaitTimeout = TimeSpan.FromSeconds(job.WorkerWaitSeconds) }, Configure(logging), cancellationToken: cancellationToken);
         }
         catch (ArgumentException e)
         {
             throw new UsageException($"--listen {serve.Listen}: {e.Message}");
         }
+        listening?.Invoke(host.Workers);
         try
         {
             logging.CreateLogger<TrainingExecution>().LogInformation("Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);

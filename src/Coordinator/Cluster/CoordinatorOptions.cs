@@ -14,8 +14,26 @@ public sealed class CoordinatorOptions
     /// <summary>The largest gRPC message sent or accepted, both directions (default 64 MiB).</summary>
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
 
-    /// <summary>A worker that has not returned its result this long after its assignment is dropped and its shards recomputed (default 60 s).</summary>
-    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>
+    /// The longest wait for one worker's result (default 30 s): the deadline of a worker whose speed is not yet measured
+    /// (its first assignment includes its warm-up) and the cap of every other deadline (<see cref="ResultDeadline"/>).
+    /// </summary>
+    public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The shortest deadline for a measured worker's result (default 1 s): below it, jitter would drop healthy workers.</summary>
+    public TimeSpan ResultDeadlineFloor { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A measured worker's deadline is this many times the compute time its speed predicts (default 4).</summary>
+    public double ResultDeadlineFactor { get; set; } = 4;
+
+    /// <summary>Interval of HTTP/2 pings on idle worker connections (default 1 s, Kestrel's minimum).</summary>
+    public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>A connection whose ping is not answered within this time is closed and its worker lost (default 1 s).</summary>
+    public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>With no worker left, how long a step waits for one to join before the job fails (default 120 s, <c>--worker-wait-timeout</c>).</summary>
+    public TimeSpan WorkerWaitTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
@@ -27,5 +45,10 @@ public sealed class CoordinatorOptions
         target.MaxMessageBytes = MaxMessageBytes;
         target.StepTimeout = StepTimeout;
         target.ShutdownTimeout = ShutdownTimeout;
+        target.ResultDeadlineFloor = ResultDeadlineFloor;
+        target.ResultDeadlineFactor = ResultDeadlineFactor;
+        target.KeepAliveInterval = KeepAliveInterval;
+        target.KeepAliveTimeout = KeepAliveTimeout;
+        target.WorkerWaitTimeout = WorkerWaitTimeout;
     }
 }

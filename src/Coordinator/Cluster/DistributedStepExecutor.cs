@@ -34,6 +34,9 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     /// <summary>The timings of the last completed step.</summary>
     public StepTimings LastStep { get; private set; } = StepTimings.Zero;
 
+    /// <summary>The last time shards of a failed worker were sent to others: when the failure was detected and when they went out.</summary>
+    public ShardReassignment? LastReassignment { get; private set; }
+
     /// <summary>The timings of all steps so far, added up.</summary>
     public StepTimings Total { get; private set; } = StepTimings.Zero;
 
@@ -54,12 +57,15 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
 
         _nodes.Clear();
         Array.Clear(_done);
+        long? failedAt = null;
         for (var missing = MissingRanges(); missing.Count > 0; missing = MissingRanges())
         {
-            var workers = registry.Connected;
-            if (workers.Count == 0)
+            var workers = await ConnectedWorkersAsync(work.Step, missing, cancellationToken);
+            if (failedAt is { } since)
             {
-                throw new DistributedStepException($"step {work.Step}: no workers left to compute shards {string.Join(" ", missing)}");
+                LastReassignment = new ShardReassignment(work.Step, since, timeProvider.GetTimestamp());
+                logger.LogWarning("Step {Step}: shards {Shards} reassigned to {Workers} workers {Milliseconds:0} ms after the failure was detected",
+                    work.Step, string.Join(" ", missing), workers.Count, timeProvider.GetElapsedTime(since).TotalMilliseconds);
             }
             var speeds = new double[workers.Count];
             for (var i = 0; i < speeds.Length; i++)
@@ -70,38 +76,39 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             LogLayoutIfChanged(work.Step, workers, ranges);
 
             var sendStarted = timeProvider.GetTimestamp();
-            var receiving = new Task<StepResult>?[workers.Count];
+            var receiving = new List<Task<Received>>(workers.Count);
             for (var i = 0; i < workers.Count; i++)
             {
                 if (ranges[i] is { } range)
                 {
                     var message = BuildAssignment(work, workers[i], range, version);
                     step.BytesSent += message.CalculateSize();
-                    receiving[i] = workers[i].AssignAsync(message, cancellationToken);
+                    var deadline = ResultDeadline.For(options.Value, workers[i].SamplesPerSecond, SampleCount(work, range));
+                    receiving.Add(ReceiveAsync(workers[i].AssignAsync(message, work.Step, cancellationToken), work.Step, deadline, cancellationToken));
                 }
             }
             var waitStarted = timeProvider.GetTimestamp();
             step.Serialization += timeProvider.GetElapsedTime(sendStarted, waitStarted);
-            await WhenAllOrTimeoutAsync(receiving, cancellationToken);
+            var received = await Task.WhenAll(receiving);
             var waited = timeProvider.GetElapsedTime(waitStarted);
             var slowestCompute = TimeSpan.Zero;
-            foreach (var task in receiving)
+            foreach (var (result, _, _) in received)
             {
-                if (task is { IsCompletedSuccessfully: true } && TimeSpan.FromMicroseconds(task.Result.ComputeMicros) > slowestCompute)
+                if (result is not null && TimeSpan.FromMicroseconds(result.ComputeMicros) > slowestCompute)
                 {
-                    slowestCompute = TimeSpan.FromMicroseconds(task.Result.ComputeMicros);
+                    slowestCompute = TimeSpan.FromMicroseconds(result.ComputeMicros);
                 }
             }
             step.Compute += slowestCompute;
             step.NetworkWait += waited > slowestCompute ? waited - slowestCompute : TimeSpan.Zero;
 
-            for (var i = 0; i < workers.Count; i++)
+            for (int i = 0, r = 0; i < workers.Count; i++)
             {
                 if (ranges[i] is not { } range)
                 {
                     continue;
                 }
-                var (result, failure) = Outcome(receiving[i]!, work.Step);
+                var (result, failure, at) = received[r++];
                 if (result is not null)
                 {
                     step.BytesReceived += result.CalculateSize();
@@ -110,6 +117,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
                 if (failure is not null)
                 {
                     registry.Drop(workers[i], $"step {work.Step}, shards {range}: {failure}");
+                    failedAt ??= at;
                     continue;
                 }
                 var samples = 0;
@@ -142,7 +150,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         if (!_disposed)
         {
             _disposed = true;
-            await registry.ShutdownAsync("the job has finished", timeProvider);
+            await registry.ShutdownAsync(CnnDistributed.Worker.Runtime.WorkerRefusals.JobFinished, timeProvider);
         }
     }
 
@@ -188,32 +196,52 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         return new CoordinatorMessage { Assignment = assignment };
     }
 
-    /// <summary>Waits for every armed result, or until the step timeout; results still missing then are reported by <see cref="Outcome"/>.</summary>
-    private async Task WhenAllOrTimeoutAsync(Task<StepResult>?[] receiving, CancellationToken cancellationToken)
+    /// <summary>The worker's result for <paramref name="step"/>, or why there is none: its deadline passed, or its stream closed.</summary>
+    private async Task<Received> ReceiveAsync(Task<StepResult> result, long step, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var pending = new List<Task>(receiving.Length);
-        foreach (var task in receiving)
+        try
         {
-            if (task is not null)
-            {
-                pending.Add(task);
-            }
+            return new Received(await result.WaitAsync(deadline, timeProvider, cancellationToken), null, timeProvider.GetTimestamp());
         }
-        await Task.WhenAll(pending).WaitAsync(options.Value.StepTimeout, timeProvider, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        cancellationToken.ThrowIfCancellationRequested();
+        catch (TimeoutException)
+        {
+            return new Received(null, $"no result for step {step} within its deadline of {deadline.TotalSeconds:0.###} s", timeProvider.GetTimestamp());
+        }
+        catch (WorkerDroppedException e)
+        {
+            return new Received(null, e.Message, timeProvider.GetTimestamp());
+        }
     }
 
-    private (StepResult? Result, string? Failure) Outcome(Task<StepResult> receiving, long step)
+    /// <summary>The connected workers; with none left, waits up to <see cref="CoordinatorOptions.WorkerWaitTimeout"/> for one to join.</summary>
+    private async Task<IReadOnlyList<WorkerConnection>> ConnectedWorkersAsync(long step, IReadOnlyList<ShardRange> missing, CancellationToken cancellationToken)
     {
-        if (receiving.IsCompletedSuccessfully)
+        var workers = registry.Connected;
+        if (workers.Count > 0)
         {
-            return (receiving.Result, null);
+            return workers;
         }
-        if (receiving.Exception?.InnerException is { } failure)
+        var timeout = options.Value.WorkerWaitTimeout;
+        logger.LogWarning("Step {Step}: no workers left; waiting up to {Seconds:0.#} s for one to join", step, timeout.TotalSeconds);
+        try
         {
-            return (null, failure.Message);
+            await registry.WaitForWorkersAsync(1, cancellationToken).WaitAsync(timeout, timeProvider, cancellationToken);
         }
-        return (null, $"no result for step {step} within {options.Value.StepTimeout.TotalSeconds:0.###} s");
+        catch (TimeoutException)
+        {
+            throw new DistributedStepException($"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s to compute shards {string.Join(" ", missing)}");
+        }
+        return registry.Connected;
+    }
+
+    private static int SampleCount(StepWork work, ShardRange range)
+    {
+        var samples = 0;
+        for (var s = range.Start; s < range.End; s++)
+        {
+            samples += work.Shards[s].Count;
+        }
+        return samples;
     }
 
     private void LogLayoutIfChanged(long step, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges)
@@ -260,6 +288,8 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         }
         return ranges;
     }
+
+    private sealed record Received(StepResult? Result, string? Failure, long At);
 
     private sealed class StepAccounting
     {

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using CnnDistributed.Worker.Runtime;
@@ -13,8 +14,9 @@ using CnnDistributed.Worker.Runtime;
 namespace CnnDistributed.Coordinator.Cluster;
 
 /// <summary>
-/// A running cluster coordinator: Kestrel serving the training protocol over HTTP/2 without TLS, the worker registry
-/// and the <see cref="DistributedStepExecutor"/> a training loop drives. Disposing it ends the job on every worker.
+/// A running cluster coordinator: Kestrel serving the training protocol and the standard gRPC health service
+/// (grpc.health.v1) over HTTP/2 without TLS, the worker registry and the <see cref="DistributedStepExecutor"/> a
+/// training loop drives. Disposing it ends the job on every worker.
 /// </summary>
 public sealed class DistributedTrainingHost : IAsyncDisposable
 {
@@ -51,12 +53,15 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Tuning.WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = Http2Tuning.WindowBytes;
             kestrel.Limits.MaxResponseBufferSize = Http2Tuning.WindowBytes;
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAliveInterval;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAliveTimeout;
         });
         builder.Services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.MaxMessageBytes;
         });
+        builder.Services.AddGrpcHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy());
         builder.Services.AddOptions<CoordinatorOptions>().Configure(options.CopyTo).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
@@ -66,6 +71,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<TrainingCoordinatorService>();
+        app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));

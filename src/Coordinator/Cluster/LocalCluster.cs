@@ -29,9 +29,10 @@ public sealed class LocalCluster : IAsyncDisposable
 
     public Uri Address => _host.Address;
 
-    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, int shardCount, InputScaling scaling, string device = "cpu", Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
+    public static async Task<LocalCluster> StartAsync(int workers, int threadsPerWorker, int shardCount, InputScaling scaling, string device = "cpu", Action<ILoggingBuilder>? configureLogging = null, TimeSpan? workerWaitTimeout = null, CancellationToken cancellationToken = default)
     {
         var options = new CoordinatorOptions { ShardCount = shardCount, Scaling = scaling };
+        options.WorkerWaitTimeout = workerWaitTimeout ?? options.WorkerWaitTimeout;
         var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", options, configureLogging, cancellationToken: cancellationToken);
         var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
         var running = InProcessWorkers.Start(host.Address, workers, threadsPerWorker, _ => new WorkerBackendFactory(device, threadsPerWorker), loggerFactory);

@@ -16,6 +16,7 @@ public sealed class WorkerConnection
     private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IServerStreamWriter<CoordinatorMessage>? _writer;
     private TaskCompletionSource<StepResult>? _expected;
+    private long _lastAssignedStep = -1;
     private string? _closeReason;
 
     internal WorkerConnection(string id, int joinOrder, RegisterRequest request)
@@ -42,6 +43,9 @@ public sealed class WorkerConnection
     /// <summary>Measured throughput (samples per second of worker compute), 0 until its first result.</summary>
     public double SamplesPerSecond { get; internal set; }
 
+    /// <summary>Compute seconds the worker reported for its latest step, 0 until its first result.</summary>
+    public double LastComputeSeconds { get; private set; }
+
     /// <summary>The weights version last sent to this worker (0: none yet).</summary>
     internal ulong WeightsVersion { get; set; }
 
@@ -58,7 +62,7 @@ public sealed class WorkerConnection
     /// Arms the wait for this worker's next result and writes the assignment. A result can only come back once the
     /// assignment was serialized, so after a successful result the caller may reuse the buffers the message wraps.
     /// </summary>
-    internal Task<StepResult> AssignAsync(CoordinatorMessage assignment, CancellationToken cancellationToken)
+    internal Task<StepResult> AssignAsync(CoordinatorMessage assignment, long step, CancellationToken cancellationToken)
     {
         // Continuations run on the stream reader's thread: the executor resumes where the last result was parsed.
         var expected = new TaskCompletionSource<StepResult>();
@@ -69,17 +73,25 @@ public sealed class WorkerConnection
                 return Task.FromException<StepResult>(new WorkerDroppedException(_closeReason));
             }
             _expected = expected;
+            _lastAssignedStep = step;
         }
         _ = WriteOrFailAsync(assignment, expected, cancellationToken);
         return expected.Task;
     }
 
-    /// <summary>Hands a result from the wire to the waiting step; false when no step was waiting for one.</summary>
+    /// <summary>
+    /// Hands a result from the wire to the waiting step. A late result of an earlier step (its shards were recomputed
+    /// elsewhere) is discarded; false when the result answers no step this worker was given.
+    /// </summary>
     internal bool Deliver(StepResult result)
     {
         TaskCompletionSource<StepResult>? expected;
         lock (_gate)
         {
+            if (result.StepId < _lastAssignedStep || (_expected is null && result.StepId == _lastAssignedStep))
+            {
+                return true;
+            }
             expected = _expected;
             _expected = null;
         }
@@ -92,7 +104,8 @@ public sealed class WorkerConnection
         {
             return;
         }
-        var measured = samples / (computeMicros / 1e6);
+        LastComputeSeconds = computeMicros / 1e6;
+        var measured = samples / LastComputeSeconds;
         SamplesPerSecond = SamplesPerSecond == 0 ? measured : 0.7 * SamplesPerSecond + 0.3 * measured;
     }
 

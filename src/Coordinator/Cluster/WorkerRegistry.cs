@@ -38,7 +38,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
         {
             if (_closed)
             {
-                return new RegisterReply { Refused = new Refusal { Reason = "the job has finished", SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
+                return new RegisterReply { Refused = new Refusal { Reason = CnnDistributed.Worker.Runtime.WorkerRefusals.JobFinished, SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
             }
             if (DeviceKind is not null && DeviceKind != request.DeviceKind)
             {

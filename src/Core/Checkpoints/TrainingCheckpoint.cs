@@ -30,6 +30,15 @@ public sealed record TrainingCheckpoint
     /// <summary>Wall time spent before this checkpoint, in seconds.</summary>
     public required double ElapsedSeconds { get; init; }
 
+    /// <summary>Training samples of all steps so far.</summary>
+    public long Samples { get; init; }
+
+    /// <summary>Training time (test evaluations excluded) of all steps so far, in seconds.</summary>
+    public double TrainingSeconds { get; init; }
+
+    /// <summary>The metrics.jsonl lines of the epochs finished so far; a resumed job writes them again before its own.</summary>
+    public IReadOnlyList<EpochMetrics> CompletedEpochs { get; init; } = [];
+
     public required float[] Parameters { get; init; }
 
     /// <summary>The SGD momentum buffer.</summary>

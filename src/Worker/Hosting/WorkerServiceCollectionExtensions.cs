@@ -14,7 +14,9 @@ public static class WorkerServiceCollectionExtensions
         ["--device"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Device)}",
         ["--threads"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Threads)}",
         ["--name"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.Name)}",
+        ["--health-port"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.HealthPort)}",
         ["--connect-attempts"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.ConnectAttempts)}",
+        ["--reconnect-timeout"] = $"{WorkerOptions.SectionName}:{nameof(WorkerOptions.ReconnectTimeoutSeconds)}",
     };
 
     /// <summary>Registers the worker runtime, its validated options (section <c>Worker</c>) and the hosted service that runs it.</summary>
@@ -29,6 +31,7 @@ public static class WorkerServiceCollectionExtensions
             return new WorkerBackendFactory(options.Device, options.Threads);
         });
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WorkerRuntime>(sp, sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
+        services.AddHostedService<WorkerHealthEndpoint>();
         services.AddHostedService<WorkerService>();
         return services;
     }

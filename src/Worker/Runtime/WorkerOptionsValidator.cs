@@ -30,9 +30,21 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add("--name must not be empty");
         }
+        if (options.HealthPort is < 0 or > 65535)
+        {
+            failures.Add($"--health-port must be between 0 (off) and 65535, got {options.HealthPort}");
+        }
         if (options.ConnectAttempts < 1)
         {
             failures.Add($"--connect-attempts must be at least 1, got {options.ConnectAttempts}");
+        }
+        if (!double.IsFinite(options.ReconnectTimeoutSeconds) || options.ReconnectTimeoutSeconds < 0)
+        {
+            failures.Add($"--reconnect-timeout must be a number of seconds of at least 0, got {options.ReconnectTimeoutSeconds}");
+        }
+        if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveTimeout <= TimeSpan.Zero)
+        {
+            failures.Add("keep-alive interval and timeout must be positive");
         }
         if (options.InitialRetryDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.InitialRetryDelay)
         {

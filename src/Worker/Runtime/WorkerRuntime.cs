@@ -10,7 +10,9 @@ namespace CnnDistributed.Worker.Runtime;
 
 /// <summary>
 /// One training worker: registers with the coordinator, then computes the shard ranges it is sent and streams back
-/// their pre-summed gradients until the coordinator ends the job. Used by the worker executable and, in-process, by
+/// their pre-summed gradients until the coordinator ends the job. When the coordinator is lost mid-job (it died, the
+/// network failed, or it dropped this worker) the worker rejoins with back-off for up to
+/// <see cref="WorkerOptions.ReconnectTimeoutSeconds"/>, as a new member that first receives the current weights. Used by the worker executable and, in-process, by
 /// the coordinator's <c>train --workers N</c>; both talk real gRPC over HTTP/2 without TLS.
 /// </summary>
 public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory backends, ILogger<WorkerRuntime> logger, TimeProvider timeProvider)
@@ -28,7 +30,15 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = Http2Tuning.CreateHandler(),
+            HttpHandler = new SocketsHttpHandler
+            {
+                EnableMultipleHttp2Connections = true,
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                InitialHttp2StreamWindowSize = Http2Tuning.WindowBytes,
+                KeepAlivePingDelay = options.KeepAliveInterval,
+                KeepAlivePingTimeout = options.KeepAliveTimeout,
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            },
         });
         var client = new TrainingCoordinator.TrainingCoordinatorClient(channel);
         var request = new RegisterRequest
@@ -39,16 +49,46 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
             ProtocolVersion = (uint)ProtocolVersion.Current,
             Capabilities = { "node-presum" },
         };
-        var reply = await new CoordinatorRegistration(options, timeProvider, logger).RegisterAsync(client, request, cancellationToken);
+        var registration = new CoordinatorRegistration(options, timeProvider, logger);
+        var reply = await registration.RegisterAsync(client, request, cancellationToken);
         if (reply is null)
         {
             return WorkerExit.Usage($"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts");
         }
-        if (reply.OutcomeCase != RegisterReply.OutcomeOneofCase.Accepted)
+        while (true)
         {
-            return WorkerExit.Usage($"error: coordinator {options.Coordinator} refused this worker: {reply.Refused?.Reason ?? "no reason given"}");
+            if (reply.OutcomeCase != RegisterReply.OutcomeOneofCase.Accepted)
+            {
+                return WorkerExit.Usage($"error: coordinator {options.Coordinator} refused this worker: {reply.Refused?.Reason ?? "no reason given"}");
+            }
+            var lost = await JoinAsync(client, request, reply.Accepted, cancellationToken);
+            if (lost.Exit is { } exit)
+            {
+                return exit;
+            }
+            var lostAt = timeProvider.GetTimestamp();
+            if (options.ReconnectTimeoutSeconds <= 0)
+            {
+                return WorkerExit.Failure($"error: {lost.Reason}");
+            }
+            logger.LogWarning("Worker {Name} lost coordinator {Coordinator}: {Reason}; trying to rejoin for up to {Seconds:0.#} s",
+                options.Name, options.Coordinator, lost.Reason, options.ReconnectTimeoutSeconds);
+            reply = await registration.ReconnectAsync(client, request, lostAt, cancellationToken);
+            if (reply is null)
+            {
+                return WorkerExit.Failure($"error: {lost.Reason}; coordinator {options.Coordinator} did not come back within {options.ReconnectTimeoutSeconds:0.#} s");
+            }
+            if (reply.Refused?.Reason == WorkerRefusals.JobFinished)
+            {
+                logger.LogInformation("Worker {Name}: the job finished while it was away", options.Name);
+                return WorkerExit.Done;
+            }
         }
-        var job = reply.Accepted;
+    }
+
+    /// <summary>One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).</summary>
+    private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(TrainingCoordinator.TrainingCoordinatorClient client, RegisterRequest request, JobSettings job, CancellationToken cancellationToken)
+    {
         logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, {Threads} threads, {Shards} shards per step)",
             options.Name, options.Coordinator, job.WorkerId, request.DeviceKind, options.Threads, job.ShardCount);
         try
@@ -58,15 +98,19 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
-            return WorkerExit.Failure($"error: work stream with {options.Coordinator} ended: {e.Status.StatusCode}: {e.Status.Detail}");
+            return (null, $"work stream with {options.Coordinator} ended: {e.Status.StatusCode}: {e.Status.Detail}");
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        {
+            return (null, $"work stream with {options.Coordinator} broke: {e.Message}");
         }
         catch (InvalidDataException e)
         {
-            return WorkerExit.Failure($"error: bad assignment from {options.Coordinator}: {e.Message}");
+            return (WorkerExit.Failure($"error: bad assignment from {options.Coordinator}: {e.Message}"), null);
         }
     }
 
-    private async Task<WorkerExit> WorkAsync(TrainingCoordinator.TrainingCoordinatorClient client, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
+    private async Task<(WorkerExit? Exit, string? Reason)> WorkAsync(TrainingCoordinator.TrainingCoordinatorClient client, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
     {
         using var call = client.Work(new Metadata { { WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken);
         var steps = 0L;
@@ -83,10 +127,10 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
                 case CoordinatorMessage.KindOneofCase.Shutdown:
                     await call.RequestStream.CompleteAsync();
                     logger.LogInformation("Worker {Name} done after {Steps} assignments: {Reason}", options.Name, steps, message.Shutdown.Reason);
-                    return WorkerExit.Done;
+                    return (WorkerExit.Done, null);
             }
         }
-        return WorkerExit.Failure($"error: coordinator {options.Coordinator} closed the work stream without ending the job");
+        return (null, $"coordinator {options.Coordinator} closed the work stream without ending the job");
     }
 
     private static InputScaling ToScaling(WireScaling scaling) => scaling switch

@@ -32,7 +32,8 @@ public sealed class CheckpointFileTests : IDisposable
         CheckpointFile.Write(path, original);
         var read = CheckpointFile.Read(path);
         Assert.Equal(original.Options, read.Options);
-        Assert.Equal(original with { Parameters = [], Velocity = [] }, read with { Parameters = [], Velocity = [] });
+        Assert.Equal(original with { Parameters = [], Velocity = [], CompletedEpochs = [] }, read with { Parameters = [], Velocity = [], CompletedEpochs = [] });
+        Assert.Equal(original.CompletedEpochs, read.CompletedEpochs);
         Assert.Equal(original.Parameters, read.Parameters);
         Assert.Equal(original.Velocity, read.Velocity);
         Assert.Single(Directory.GetFiles(_directory.Path));

@@ -36,9 +36,24 @@ public sealed class ClusterHarness : IAsyncDisposable
         return new ClusterHarness(coordinator, logs);
     }
 
-    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1)
+    /// <summary>
+    /// Settings for fault tests: a measured worker's deadline is at least 2 s (far above a healthy step here, so only a
+    /// stuck worker misses it), an unmeasured one's 20 s, and a step waits up to 30 s for a worker when none is left.
+    /// </summary>
+    public static CoordinatorOptions FaultTestOptions => new()
     {
-        var workers = InProcessWorkers.StartCpu(Address, count, threads, _loggerFactory);
+        ShardCount = ShortTrainingRun.ShardCount,
+        StepTimeout = TimeSpan.FromSeconds(20),
+        ResultDeadlineFloor = TimeSpan.FromSeconds(2),
+        WorkerWaitTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    /// <summary>Starts <paramref name="count"/> in-process CPU workers, or workers on the backends of <paramref name="backendFor"/> (by index).</summary>
+    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1, Func<int, Worker.Runtime.IWorkerBackendFactory>? backendFor = null)
+    {
+        var workers = backendFor is null
+            ? InProcessWorkers.StartCpu(Address, count, threads, _loggerFactory)
+            : InProcessWorkers.Start(Address, count, threads, backendFor, _loggerFactory);
         _inProcess.Add(workers);
         return workers;
     }

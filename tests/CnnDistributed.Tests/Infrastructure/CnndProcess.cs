@@ -3,13 +3,35 @@ using System.Diagnostics;
 namespace CnnDistributed.Tests.Infrastructure;
 
 /// <summary>Runs the built <c>cnnd.dll</c> (copied beside the tests, which reference the Coordinator) as a separate process.</summary>
-public static class CnndProcess
+public sealed class CnndProcess : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
 
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+    private readonly string _arguments;
+
+    private CnndProcess(Process process, string arguments)
+    {
+        _process = process;
+        _arguments = arguments;
+        _stdout = process.StandardOutput.ReadToEndAsync();
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "cnnd.dll");
 
+    public bool HasExited => _process.HasExited;
+
     public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args)
+    {
+        using var process = Start(workingDirectory, args);
+        return await process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts <c>cnnd</c> without waiting for it, for tests that signal or kill it mid-job.</summary>
+    public static CnndProcess Start(string workingDirectory, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -24,19 +46,40 @@ public static class CnndProcess
             start.ArgumentList.Add(arg);
         }
         start.Environment["CI"] = "true";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        return new CnndProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), string.Join(' ', args));
+    }
+
+    /// <summary>SIGKILL: the process ends at once, with no chance to save anything.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM, as a service manager sends it.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    public async Task<CliResult> WaitForExitAsync()
+    {
         using var timeout = new CancellationTokenSource(Timeout);
-        var stdout = process.StandardOutput.ReadToEndAsync(timeout.Token);
-        var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
-            await process.WaitForExitAsync(timeout.Token);
+            await _process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cnnd {string.Join(' ', args)} did not finish within {Timeout}");
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"cnnd {_arguments} did not finish within {Timeout}");
         }
-        return new CliResult(process.ExitCode, await stdout, await stderr);
+        return new CliResult(_process.ExitCode, await _stdout, await _stderr);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+        _process.Dispose();
     }
 }

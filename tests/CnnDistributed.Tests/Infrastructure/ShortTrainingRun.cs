@@ -42,7 +42,15 @@ public static class ShortTrainingRun
         return steps;
     }
 
-    public static async Task<string> RunAsync(IStepExecutor executor, IReadOnlyList<StepWork> steps, Action<long>? afterStep = null)
+    public static Task<string> RunAsync(IStepExecutor executor, IReadOnlyList<StepWork> steps, Action<long>? afterStep = null) =>
+        RunAsync(executor, steps, step =>
+        {
+            afterStep?.Invoke(step);
+            return Task.CompletedTask;
+        });
+
+    /// <summary>As above, awaiting <paramref name="afterStep"/> (e.g. a membership change) between steps.</summary>
+    public static async Task<string> RunAsync(IStepExecutor executor, IReadOnlyList<StepWork> steps, Func<long, Task> afterStep)
     {
         var parameters = WeightInitializer.Create(5);
         var optimizer = new SgdOptimizer(0.9f, false, 0f, ModelShape.ParameterCount);
@@ -52,7 +60,7 @@ public static class ShortTrainingRun
             await executor.ComputeAsync(work, parameters, sum, CancellationToken.None);
             TensorPrimitives.Multiply(sum, 1f / work.BatchCount, sum);
             optimizer.Step(parameters, sum, 0.1f);
-            afterStep?.Invoke(work.Step);
+            await afterStep(work.Step);
         }
         return WeightsDigest.Sha256Hex(parameters);
     }

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Sockets;
+using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Coordinator.Monitoring;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Tests.Infrastructure;
+
+namespace CnnDistributed.Tests.Deployment;
+
+[Trait("Category", "Integration")]
+public sealed class HealthAndMetricsTests
+{
+    [Fact]
+    public async Task HealthVerbReportsACoordinatorServing()
+    {
+        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new CoordinatorOptions());
+
+        var result = CliRunner.Run("health", host.Address.ToString());
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("SERVING", result.Stdout.Trim());
+    }
+
+    [Fact]
+    public void HealthVerbFailsWhenNothingAnswers()
+    {
+        var result = CliRunner.Run("health", $"http://127.0.0.1:{FreePort()}", "--timeout", "2");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("error: ", Assert.Single(result.StderrLines));
+    }
+
+    [Fact]
+    public async Task MetricsEndpointServesTrainingProgressOverHttp1()
+    {
+        var metrics = new TrainingMetrics();
+        metrics.Record(new StepProgress(1, 2, 42, 250, 0.5, 0.875, 12000, 3.5));
+        var port = FreePort();
+        await using var endpoint = MetricsEndpoint.Start(port, metrics);
+        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version11 };
+
+        var body = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.Contains("cnnd_steps 42", body);
+        Assert.Contains("cnnd_train_accuracy 0.875", body);
+        Assert.Contains("cnnd_samples_per_second 12000", body);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
