@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace CnnDistributed.Tests.Infrastructure;
 
 /// <summary>
-/// A coordinator on 127.0.0.1 with an ephemeral port plus workers, in this process (<see cref="InProcessWorkers"/>)
+/// A coordinator (by default on 127.0.0.1 with an ephemeral port) plus workers, in this process (<see cref="InProcessWorkers"/>)
 /// or as OS processes (<see cref="WorkerProcess"/>), with every log line captured.
 /// </summary>
 public sealed class ClusterHarness : IAsyncDisposable
@@ -26,11 +26,12 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public Uri Address => Coordinator.Address;
 
-    public static async Task<ClusterHarness> StartAsync(CoordinatorOptions? options = null)
+    /// <summary>Starts the coordinator on <paramref name="listenUrl"/> (default 127.0.0.1 with an ephemeral port).</summary>
+    public static async Task<ClusterHarness> StartAsync(CoordinatorOptions? options = null, string listenUrl = "http://127.0.0.1:0")
     {
         var logs = new CapturingLoggerProvider();
         var coordinator = await DistributedTrainingHost.StartAsync(
-            "http://127.0.0.1:0",
+            listenUrl,
             options ?? new CoordinatorOptions { ShardCount = ShortTrainingRun.ShardCount, StepTimeout = TimeSpan.FromSeconds(20) },
             logging => logging.AddProvider(logs));
         return new ClusterHarness(coordinator, logs);
@@ -58,9 +59,11 @@ public sealed class ClusterHarness : IAsyncDisposable
         return workers;
     }
 
-    public WorkerProcess StartWorkerProcess(string name, int threads = 1)
+    /// <summary>Starts a worker process, inside <paramref name="network"/> (reaching the coordinator over its veth) when given.</summary>
+    public WorkerProcess StartWorkerProcess(string name, int threads = 1, NetworkNamespace? network = null)
     {
-        var process = WorkerProcess.Start("--coordinator", Address.ToString(), "--threads", threads.ToString(), "--name", name);
+        string[] arguments = ["--coordinator", (network?.HostUrl(Address) ?? Address).ToString(), "--threads", threads.ToString(), "--name", name];
+        var process = network is null ? WorkerProcess.Start(arguments) : WorkerProcess.StartIn(network, arguments);
         _processes.Add(process);
         return process;
     }

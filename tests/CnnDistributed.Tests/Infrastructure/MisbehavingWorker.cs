@@ -1,6 +1,5 @@
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
-using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol.V1;
 using CnnDistributed.Worker.Runtime;
 using Google.Protobuf;
@@ -54,16 +53,8 @@ public sealed class MisbehavingWorker : IDisposable
 
     private static StepResult BadResult(StepAssignment assignment, int shardCount, PeerMisbehaviour misbehaviour)
     {
-        var result = new StepResult { StepId = assignment.StepId, ComputeMicros = 1000 };
+        var result = ZeroGradientResult.For(assignment, shardCount, computeMicros: 1000);
         var gradient = new float[ModelShape.ParameterCount];
-        foreach (var node in GradientTree.Cover(shardCount, assignment.ShardStart, assignment.ShardEnd))
-        {
-            result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan())) });
-        }
-        foreach (var shard in assignment.Shards)
-        {
-            result.Shards.Add(new ShardOutcome { LossSum = 1.0, Correct = 0, Samples = shard.Labels.Length });
-        }
         switch (misbehaviour)
         {
             case PeerMisbehaviour.GradientOfWrongLength:

@@ -47,15 +47,20 @@ public sealed class WorkerProcess : IDisposable
         }
     }
 
-    public static WorkerProcess Start(params string[] arguments)
+    public static WorkerProcess Start(params string[] arguments) => Start("dotnet", [AssemblyPath, .. arguments]);
+
+    /// <summary>Starts the worker inside <paramref name="network"/>, where it reaches this machine only over the namespace's veth.</summary>
+    public static WorkerProcess StartIn(NetworkNamespace network, params string[] arguments) =>
+        Start("ip", [.. network.Command("dotnet"), AssemblyPath, .. arguments]);
+
+    private static WorkerProcess Start(string program, IEnumerable<string> arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(AssemblyPath);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
