@@ -13,9 +13,12 @@ public sealed class ScriptedWorker
 
     private readonly int _shardCount;
 
-    private ScriptedWorker(WorkerConnection connection, int shardCount)
+    private readonly ChannelStreamWriter<CoordinatorMessage> _stream;
+
+    private ScriptedWorker(WorkerConnection connection, ChannelStreamWriter<CoordinatorMessage> stream, int shardCount)
     {
         Connection = connection;
+        _stream = stream;
         _shardCount = shardCount;
     }
 
@@ -26,14 +29,15 @@ public sealed class ScriptedWorker
     {
         var reply = registry.Register(new RegisterRequest { Name = name, DeviceKind = "cpu", Threads = 1, ProtocolVersion = (uint)ProtocolVersion.Current }, "scripted");
         var job = reply.Accepted ?? throw new InvalidOperationException($"{name} was refused: {reply.Refused.Reason}");
-        return new ScriptedWorker(registry.Attach(job.WorkerId), job.ShardCount);
+        var stream = new ChannelStreamWriter<CoordinatorMessage>();
+        return new ScriptedWorker(registry.Attach(job.WorkerId, stream), stream, job.ShardCount);
     }
 
     /// <summary>The next assignment queued for this worker (failing after 10 s of real time when none comes).</summary>
     public async Task<StepAssignment> NextAssignmentAsync()
     {
         using var timeout = new CancellationTokenSource(LongestWait);
-        var message = await Connection.Outbox.ReadAsync(timeout.Token);
+        var message = await _stream.Messages.ReadAsync(timeout.Token);
         return message.Assignment ?? throw new InvalidOperationException($"expected an assignment, got {message.KindCase}");
     }
 
