@@ -1,4 +1,5 @@
 using System.Buffers;
+using CnnDistributed.Worker.Wire;
 using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Benchmarks;
@@ -11,8 +12,7 @@ internal sealed record SimulatedAssignment(long StepId, int ShardStart, int Shar
 {
     // Field numbers of training.proto: CoordinatorMessage.assignment = 1, StepAssignment.step_id = 1,
     // shard_start = 4, shard_end = 5, shards = 6; ShardData.labels = 2.
-    private const int VarintWire = 0;
-    private const int LengthWire = 2;
+    private const int AssignmentField = 1, StepIdField = 1, ShardStartField = 4, ShardEndField = 5, ShardsField = 6, LabelsField = 2;
 
     /// <summary>Any message other than an assignment: the shutdown.</summary>
     public static SimulatedAssignment Shutdown { get; } = new(-1, 0, 0, []);
@@ -24,46 +24,44 @@ internal sealed record SimulatedAssignment(long StepId, int ShardStart, int Shar
     /// <summary>The assignment in a CoordinatorMessage, or <see cref="Shutdown"/> for any other message.</summary>
     public static SimulatedAssignment Parse(ReadOnlySequence<byte> message)
     {
-        var reader = new SequenceReader<byte>(message);
+        var reader = new ProtoWireReader(message);
         while (!reader.End)
         {
-            var (field, wire) = ReadTag(ref reader);
-            if (field == 1 && wire == LengthWire)
+            switch (reader.ReadTag())
             {
-                var length = (long)ReadVarint(ref reader);
-                return ParseAssignment(message.Slice(reader.Position, length));
+                case (AssignmentField, WireType.LengthDelimited):
+                    return ParseAssignment(reader.ReadLengthDelimited());
+                case var (_, wire):
+                    reader.Skip(wire);
+                    break;
             }
-            Skip(ref reader, wire);
         }
         return Shutdown;
     }
 
     private static SimulatedAssignment ParseAssignment(ReadOnlySequence<byte> assignment)
     {
-        var reader = new SequenceReader<byte>(assignment);
+        var reader = new ProtoWireReader(assignment);
         var (step, start, end) = (0L, 0, 0);
         var samples = new List<int>();
         while (!reader.End)
         {
-            var (field, wire) = ReadTag(ref reader);
-            switch (field, wire)
+            switch (reader.ReadTag())
             {
-                case (1, VarintWire):
-                    step = (long)ReadVarint(ref reader);
+                case (StepIdField, WireType.Varint):
+                    step = reader.ReadInt64();
                     break;
-                case (4, VarintWire):
-                    start = (int)ReadVarint(ref reader);
+                case (ShardStartField, WireType.Varint):
+                    start = reader.ReadInt32();
                     break;
-                case (5, VarintWire):
-                    end = (int)ReadVarint(ref reader);
+                case (ShardEndField, WireType.Varint):
+                    end = reader.ReadInt32();
                     break;
-                case (6, LengthWire):
-                    var length = (long)ReadVarint(ref reader);
-                    samples.Add(LabelCount(assignment.Slice(reader.Position, length)));
-                    reader.Advance(length);
+                case (ShardsField, WireType.LengthDelimited):
+                    samples.Add(LabelCount(reader.ReadLengthDelimited()));
                     break;
-                default:
-                    Skip(ref reader, wire);
+                case var (_, wire):
+                    reader.Skip(wire);
                     break;
             }
         }
@@ -72,61 +70,18 @@ internal sealed record SimulatedAssignment(long StepId, int ShardStart, int Shar
 
     private static int LabelCount(ReadOnlySequence<byte> shard)
     {
-        var reader = new SequenceReader<byte>(shard);
+        var reader = new ProtoWireReader(shard);
         while (!reader.End)
         {
-            var (field, wire) = ReadTag(ref reader);
-            if (field == 2 && wire == LengthWire)
+            switch (reader.ReadTag())
             {
-                return (int)ReadVarint(ref reader);
+                case (LabelsField, WireType.LengthDelimited):
+                    return (int)reader.ReadLengthDelimited().Length;
+                case var (_, wire):
+                    reader.Skip(wire);
+                    break;
             }
-            Skip(ref reader, wire);
         }
         return 0;
-    }
-
-    private static (int Field, int Wire) ReadTag(ref SequenceReader<byte> reader)
-    {
-        var tag = ReadVarint(ref reader);
-        return ((int)(tag >> 3), (int)(tag & 7));
-    }
-
-    private static void Skip(ref SequenceReader<byte> reader, int wire)
-    {
-        switch (wire)
-        {
-            case VarintWire:
-                ReadVarint(ref reader);
-                break;
-            case LengthWire:
-                reader.Advance((long)ReadVarint(ref reader));
-                break;
-            case 1:
-                reader.Advance(8);
-                break;
-            case 5:
-                reader.Advance(4);
-                break;
-            default:
-                throw new InvalidDataException($"unsupported protobuf wire type {wire}");
-        }
-    }
-
-    private static ulong ReadVarint(ref SequenceReader<byte> reader)
-    {
-        var value = 0UL;
-        for (var shift = 0; shift < 64; shift += 7)
-        {
-            if (!reader.TryRead(out var b))
-            {
-                throw new InvalidDataException("truncated varint");
-            }
-            value |= (ulong)(b & 0x7F) << shift;
-            if (b < 0x80)
-            {
-                return value;
-            }
-        }
-        throw new InvalidDataException("varint longer than 10 bytes");
     }
 }

@@ -22,6 +22,8 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     private readonly ReceivedNodeSum _nodes = new(options.Value.ShardCount);
     private readonly ShardStats[] _stats = new ShardStats[options.Value.ShardCount];
     private readonly bool[] _done = new bool[options.Value.ShardCount];
+    // Accepted results of the step in progress: their pooled gradient buffers are read by _nodes until the step's sum.
+    private readonly List<ReceivedResult> _accepted = [];
     private IReadOnlyList<WorkerConnection>? _lastWorkers;
     private ShardRange?[] _lastRanges = [];
     private string _lastLayout = "";
@@ -42,8 +44,25 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
 
     // The step path: one weights copy per step shared by every assignment, sample bytes wrapped rather than copied,
     // all assignments written before any result is awaited, and the step resumes on the thread that parsed the last
-    // result (WorkerConnection). Gradients are checked and tree-summed straight from the received bytes.
+    // result (WorkerConnection). Gradients are checked and tree-summed straight from the pooled receive buffers, which
+    // go back to the pool when the step ends.
     public async ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ComputeStepAsync(work, parameters, gradientSum, cancellationToken);
+        }
+        finally
+        {
+            foreach (var received in _accepted)
+            {
+                received.Release();
+            }
+            _accepted.Clear();
+        }
+    }
+
+    private async ValueTask<ShardStats> ComputeStepAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (work.Shards.Count != _shardCount)
@@ -94,9 +113,9 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             var slowestCompute = TimeSpan.Zero;
             foreach (var (result, _, _) in received)
             {
-                if (result is not null && TimeSpan.FromMicroseconds(result.ComputeMicros) > slowestCompute)
+                if (result?.Result is { } stepResult && TimeSpan.FromMicroseconds(stepResult.ComputeMicros) > slowestCompute)
                 {
-                    slowestCompute = TimeSpan.FromMicroseconds(result.ComputeMicros);
+                    slowestCompute = TimeSpan.FromMicroseconds(stepResult.ComputeMicros);
                 }
             }
             step.Compute += slowestCompute;
@@ -108,11 +127,20 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
                 {
                     continue;
                 }
-                var (result, failure, at) = received[r++];
+                var (receivedResult, failure, at) = received[r++];
+                var result = receivedResult?.Result;
                 if (result is not null)
                 {
                     step.BytesReceived += result.CalculateSize();
                     failure = Accept(result, work, range, step);
+                    if (failure is null)
+                    {
+                        _accepted.Add(receivedResult!);
+                    }
+                    else
+                    {
+                        receivedResult!.Release();
+                    }
                 }
                 if (failure is not null)
                 {
@@ -197,7 +225,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     }
 
     /// <summary>The worker's result for <paramref name="step"/>, or why there is none: its deadline passed, or its stream closed.</summary>
-    private async Task<Received> ReceiveAsync(Task<StepResult> result, long step, TimeSpan deadline, CancellationToken cancellationToken)
+    private async Task<Received> ReceiveAsync(Task<ReceivedResult> result, long step, TimeSpan deadline, CancellationToken cancellationToken)
     {
         try
         {
@@ -289,7 +317,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
         return ranges;
     }
 
-    private sealed record Received(StepResult? Result, string? Failure, long At);
+    private sealed record Received(ReceivedResult? Result, string? Failure, long At);
 
     private sealed class StepAccounting
     {

@@ -1,4 +1,6 @@
+using CnnDistributed.Coordinator.Transport;
 using CnnDistributed.Core.Training;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -44,6 +46,8 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
+        // Kestrel receives into one pool block per system call: whole-gradient blocks (LargeBlockMemoryPool).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);

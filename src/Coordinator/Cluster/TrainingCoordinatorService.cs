@@ -5,11 +5,11 @@ using Grpc.Core;
 namespace CnnDistributed.Coordinator.Cluster;
 
 /// <summary>The gRPC face of the coordinator; registration and streams are handled by the injected registry and relay.</summary>
-public sealed class TrainingCoordinatorService(WorkerRegistry registry, WorkStreamRelay relay) : TrainingCoordinator.TrainingCoordinatorBase
+public sealed class TrainingCoordinatorService(WorkerRegistry registry, WorkStreamRelay relay) : TrainingCoordinatorServiceBase
 {
     public override Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context) =>
         Task.FromResult(registry.Register(request, context.Peer));
 
-    public override Task Work(IAsyncStreamReader<WorkerMessage> requestStream, IServerStreamWriter<CoordinatorMessage> responseStream, ServerCallContext context) =>
+    public override Task Work(IAsyncStreamReader<ReceivedResult> requestStream, IServerStreamWriter<CoordinatorMessage> responseStream, ServerCallContext context) =>
         relay.RunAsync(context.RequestHeaders.GetValue(WorkerRuntime.WorkerIdHeader), requestStream, responseStream, context.CancellationToken);
 }

@@ -11,7 +11,7 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    public async Task RunAsync(string? workerId, IAsyncStreamReader<WorkerMessage> requests, IServerStreamWriter<CoordinatorMessage> responses, CancellationToken cancellationToken)
+    public async Task RunAsync(string? workerId, IAsyncStreamReader<ReceivedResult> requests, IServerStreamWriter<CoordinatorMessage> responses, CancellationToken cancellationToken)
     {
         var worker = registry.Attach(workerId, responses);
         try
@@ -39,14 +39,16 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         }
     }
 
-    private async Task ReadResultsAsync(WorkerConnection worker, IAsyncStreamReader<WorkerMessage> requests, CancellationToken cancellationToken)
+    private async Task ReadResultsAsync(WorkerConnection worker, IAsyncStreamReader<ReceivedResult> requests, CancellationToken cancellationToken)
     {
         try
         {
             while (await requests.MoveNext(cancellationToken))
             {
-                if (requests.Current.Result is { } result && !worker.Deliver(result))
+                var received = requests.Current;
+                if (received.Result is { } result && !worker.Deliver(received))
                 {
+                    received.Release();
                     registry.Drop(worker, $"result for unknown step {result.StepId} (no step in progress for this worker)");
                 }
             }

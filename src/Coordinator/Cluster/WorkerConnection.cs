@@ -15,7 +15,7 @@ public sealed class WorkerConnection
     private readonly TaskCompletionSource _streamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IServerStreamWriter<CoordinatorMessage>? _writer;
-    private TaskCompletionSource<StepResult>? _expected;
+    private TaskCompletionSource<ReceivedResult>? _expected;
     private long _lastAssignedStep = -1;
     private string? _closeReason;
 
@@ -62,15 +62,15 @@ public sealed class WorkerConnection
     /// Arms the wait for this worker's next result and writes the assignment. A result can only come back once the
     /// assignment was serialized, so after a successful result the caller may reuse the buffers the message wraps.
     /// </summary>
-    internal Task<StepResult> AssignAsync(CoordinatorMessage assignment, long step, CancellationToken cancellationToken)
+    internal Task<ReceivedResult> AssignAsync(CoordinatorMessage assignment, long step, CancellationToken cancellationToken)
     {
         // Continuations run on the stream reader's thread: the executor resumes where the last result was parsed.
-        var expected = new TaskCompletionSource<StepResult>();
+        var expected = new TaskCompletionSource<ReceivedResult>();
         lock (_gate)
         {
             if (_closeReason is not null)
             {
-                return Task.FromException<StepResult>(new WorkerDroppedException(_closeReason));
+                return Task.FromException<ReceivedResult>(new WorkerDroppedException(_closeReason));
             }
             _expected = expected;
             _lastAssignedStep = step;
@@ -80,22 +80,25 @@ public sealed class WorkerConnection
     }
 
     /// <summary>
-    /// Hands a result from the wire to the waiting step. A late result of an earlier step (its shards were recomputed
-    /// elsewhere) is discarded; false when the result answers no step this worker was given.
+    /// Hands a result from the wire to the waiting step, which then owns its buffers. A late result of an earlier step
+    /// (its shards were recomputed elsewhere) is released and discarded; false when the result answers no step this
+    /// worker was given (the caller still owns it).
     /// </summary>
-    internal bool Deliver(StepResult result)
+    internal bool Deliver(ReceivedResult received)
     {
-        TaskCompletionSource<StepResult>? expected;
+        var step = received.Result?.StepId ?? throw new ArgumentException("a message without a result", nameof(received));
+        TaskCompletionSource<ReceivedResult>? expected;
         lock (_gate)
         {
-            if (result.StepId < _lastAssignedStep || (_expected is null && result.StepId == _lastAssignedStep))
+            if (step < _lastAssignedStep || (_expected is null && step == _lastAssignedStep))
             {
+                received.Release();
                 return true;
             }
             expected = _expected;
             _expected = null;
         }
-        return expected is not null && expected.TrySetResult(result);
+        return expected is not null && expected.TrySetResult(received);
     }
 
     internal void RecordSpeed(int samples, long computeMicros)
@@ -112,7 +115,7 @@ public sealed class WorkerConnection
     /// <summary>Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>
     internal async Task CloseAsync(CoordinatorMessage? finalMessage, string reason, bool failed)
     {
-        TaskCompletionSource<StepResult>? expected;
+        TaskCompletionSource<ReceivedResult>? expected;
         lock (_gate)
         {
             _closeReason ??= reason;
@@ -136,7 +139,7 @@ public sealed class WorkerConnection
 
     internal void MarkStreamEnded() => _streamEnded.TrySetResult();
 
-    private async Task WriteOrFailAsync(CoordinatorMessage message, TaskCompletionSource<StepResult> expected, CancellationToken cancellationToken)
+    private async Task WriteOrFailAsync(CoordinatorMessage message, TaskCompletionSource<ReceivedResult> expected, CancellationToken cancellationToken)
     {
         try
         {

@@ -2,6 +2,7 @@ using CnnDistributed.Core.Engine;
 using InputScaling = CnnDistributed.Core.Engine.InputScaling;
 using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
 using CnnDistributed.Protocol.V1;
+using CnnDistributed.Worker.Wire;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
@@ -30,17 +31,10 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = new SocketsHttpHandler
-            {
-                EnableMultipleHttp2Connections = true,
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                InitialHttp2StreamWindowSize = Http2Tuning.WindowBytes,
-                KeepAlivePingDelay = options.KeepAliveInterval,
-                KeepAlivePingTimeout = options.KeepAliveTimeout,
-                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
-            },
+            HttpHandler = Http2Tuning.CreateHandler(options.KeepAliveInterval, options.KeepAliveTimeout),
         });
-        var client = new TrainingCoordinator.TrainingCoordinatorClient(channel);
+        var invoker = channel.CreateCallInvoker();
+        var client = new TrainingCoordinator.TrainingCoordinatorClient(invoker);
         var request = new RegisterRequest
         {
             Name = options.Name,
@@ -61,7 +55,7 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
             {
                 return WorkerExit.Usage($"error: coordinator {options.Coordinator} refused this worker: {reply.Refused?.Reason ?? "no reason given"}");
             }
-            var lost = await JoinAsync(client, request, reply.Accepted, cancellationToken);
+            var lost = await JoinAsync(invoker, request, reply.Accepted, cancellationToken);
             if (lost.Exit is { } exit)
             {
                 return exit;
@@ -87,14 +81,14 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
     }
 
     /// <summary>One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).</summary>
-    private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(TrainingCoordinator.TrainingCoordinatorClient client, RegisterRequest request, JobSettings job, CancellationToken cancellationToken)
+    private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(CallInvoker invoker, RegisterRequest request, JobSettings job, CancellationToken cancellationToken)
     {
         logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, {Threads} threads, {Shards} shards per step)",
             options.Name, options.Coordinator, job.WorkerId, request.DeviceKind, options.Threads, job.ShardCount);
         try
         {
             using var runner = new ShardRunner(backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
-            return await WorkAsync(client, job, runner, cancellationToken);
+            return await WorkAsync(invoker, job, runner, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
@@ -110,9 +104,10 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         }
     }
 
-    private async Task<(WorkerExit? Exit, string? Reason)> WorkAsync(TrainingCoordinator.TrainingCoordinatorClient client, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
+    private async Task<(WorkerExit? Exit, string? Reason)> WorkAsync(CallInvoker invoker, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
     {
-        using var call = client.Work(new Metadata { { WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken);
+        var work = WorkStreamMethod.Create(new CoordinatorMessageReader());
+        using var call = invoker.AsyncDuplexStreamingCall(work, null, new CallOptions(new Metadata { { WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken));
         var steps = 0L;
         while (await call.ResponseStream.MoveNext(cancellationToken))
         {

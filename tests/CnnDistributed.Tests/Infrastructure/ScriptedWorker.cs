@@ -47,6 +47,6 @@ public sealed class ScriptedWorker
     /// <summary>Answers <paramref name="assignment"/> as a worker computing <paramref name="samplesPerSecond"/> would.</summary>
     public void Answer(StepAssignment assignment, double samplesPerSecond)
     {
-        Connection.Deliver(ZeroGradientResult.For(assignment, _shardCount, (long)(Samples(assignment) / samplesPerSecond * 1e6)));
+        Connection.Deliver(new ReceivedResult(ZeroGradientResult.For(assignment, _shardCount, (long)(Samples(assignment) / samplesPerSecond * 1e6))));
     }
 }
