@@ -54,6 +54,10 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
             }
             registry.Lost(worker, "worker closed its work stream");
         }
+        catch (InvalidDataException e)
+        {
+            registry.Drop(worker, $"malformed message during step {worker.LastAssignedStep}: {e.Message}");
+        }
         catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
             registry.Lost(worker, $"work stream broke: {e.Message}");

@@ -51,6 +51,18 @@ public sealed class WorkerConnection
 
     internal Task StreamEnded => _streamEnded.Task;
 
+    /// <summary>The step of the latest assignment written to this worker (-1: none yet).</summary>
+    internal long LastAssignedStep
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastAssignedStep;
+            }
+        }
+    }
+
     /// <summary>Completes when the job ends this stream: null for a shutdown, the reason for a drop.</summary>
     internal Task<string?> Closed => _closed.Task;
 

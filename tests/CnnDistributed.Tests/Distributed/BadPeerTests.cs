@@ -32,6 +32,10 @@ public sealed class BadPeerTests
         AssertRefusedAndRecovered(PeerMisbehaviour.WrongTreeNode, "do not match the cover");
 
     [Fact]
+    public Task TruncatedMessageIsRefusedAndTheHonestWorkersFinishTheJob() =>
+        AssertRefusedAndRecovered(PeerMisbehaviour.TruncatedMessage, "malformed message");
+
+    [Fact]
     public async Task WrongProtocolVersionIsRefusedAtRegistrationAndTheJobIsUndisturbed()
     {
         var steps = ShortTrainingRun.Steps(4);

@@ -10,10 +10,14 @@ namespace CnnDistributed.Tests.Infrastructure;
 
 /// <summary>
 /// A raw gRPC peer that registers like a worker and answers its first assignment with a result that is wrong in one
-/// way (<see cref="PeerMisbehaviour"/>). Its work stream's final status shows how the coordinator dealt with it.
+/// way (<see cref="PeerMisbehaviour"/>), written as raw bytes so that it can also be malformed protobuf. Its work
+/// stream's final status shows how the coordinator dealt with it.
 /// </summary>
 public sealed class MisbehavingWorker : IDisposable
 {
+    private static readonly Method<byte[], CoordinatorMessage> RawWork = new(MethodType.DuplexStreaming, TrainingCoordinator.Descriptor.FullName, "Work",
+        Marshallers.Create((byte[] bytes) => bytes, bytes => bytes), Marshallers.Create((CoordinatorMessage m) => m.ToByteArray(), CoordinatorMessage.Parser.ParseFrom));
+
     private readonly GrpcChannel _channel;
     private readonly TrainingCoordinator.TrainingCoordinatorClient _client;
 
@@ -31,14 +35,15 @@ public sealed class MisbehavingWorker : IDisposable
     /// <summary>Opens the work stream and misbehaves on the first assignment; completes with the stream's final status.</summary>
     public async Task<Status> MisbehaveAsync(JobSettings job, PeerMisbehaviour misbehaviour)
     {
-        using var call = _client.Work(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } });
+        using var call = _channel.CreateCallInvoker().AsyncDuplexStreamingCall(RawWork, null, new CallOptions(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } }));
         try
         {
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
             {
                 if (call.ResponseStream.Current.Assignment is { } assignment)
                 {
-                    await call.RequestStream.WriteAsync(new WorkerMessage { Result = BadResult(assignment, job.ShardCount, misbehaviour) });
+                    var bytes = new WorkerMessage { Result = BadResult(assignment, job.ShardCount, misbehaviour) }.ToByteArray();
+                    await call.RequestStream.WriteAsync(misbehaviour == PeerMisbehaviour.TruncatedMessage ? bytes[..^100] : bytes);
                 }
             }
             return call.GetStatus();

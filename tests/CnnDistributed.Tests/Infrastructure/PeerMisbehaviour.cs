@@ -8,4 +8,5 @@ public enum PeerMisbehaviour
     InfinityInGradient,
     UnknownStepId,
     WrongTreeNode,
+    TruncatedMessage,
 }
