@@ -194,8 +194,8 @@ internal sealed class Avx2ShardKernel : IShardKernel
     }
 
     // 2×2 max-pool of the wide conv1 output, one pooled row (12 outputs) at a time in two vectors of 8 windows:
-    // input values 0–15 and 16–31 of the row pair (28–31 is garbage feeding only lanes 12–15). Stores are 16
-    // lanes wide; the 4 lanes past a row are overwritten by the next row.
+    // input values 0–15 and 16–31 of the row pair (24–31 are garbage, feeding only windows 12–15). A row's two
+    // stores cover 16 outputs; the 4 past the row are overwritten by the next row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pool1Forward(int s)
     {
