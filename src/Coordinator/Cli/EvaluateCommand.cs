@@ -3,7 +3,7 @@ using CnnDistributed.Coordinator.Evaluation;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Cpu;
+using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Core.Evaluation;
 using Spectre.Console;
 
@@ -32,7 +32,7 @@ public static class EvaluateCommand
     {
         var parameters = SafetensorsFile.Read(weightsPath);
         var dataset = MnistDataset.Load(dataPath);
-        using var backend = new CpuBackend(Environment.ProcessorCount, scaling);
+        using var backend = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, scaling);
         var evaluation = new SplitEvaluator(backend).Evaluate(parameters, dataset.Test);
         var report = EvaluationReport.From(evaluation, weightsPath, dataPath, backend.DeviceKind);
         if (json)

@@ -1,6 +1,5 @@
 using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime;
@@ -59,7 +58,7 @@ public sealed class TrainingExecution : IAsyncDisposable
             var (backend, _) = ComputeBackendFactory.Create(device, job.Threads, job.Scaling);
             return new TrainingExecution(new LocalStepExecutor(backend, job.Shards), backend, null);
         }
-        var evaluator = new CpuBackend(Environment.ProcessorCount, job.Scaling);
+        var evaluator = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, job.Scaling);
         if (serve is null)
         {
             var unavailable = WorkerBackendFactory.Unavailability(job.Device);

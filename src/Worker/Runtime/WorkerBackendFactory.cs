@@ -28,12 +28,15 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
 
     public static bool IsSupported(string device) => SupportedDevices.Contains(device, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device), or null.</summary>
+    /// <summary>Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device, or a CPU kernel tier in <c>CNND_CPU_KERNEL</c> this CPU lacks), or null.</summary>
     public static string? Unavailability(string device)
     {
         try
         {
-            DeviceSelector.Select(DeviceSelector.Parse(device));
+            if (DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen == ComputeDevice.Cpu)
+            {
+                _ = CpuKernelVariable.Current;
+            }
             return null;
         }
         catch (DeviceUnavailableException e)

@@ -8,7 +8,8 @@ using CnnDistributed.Tests.Infrastructure;
 namespace CnnDistributed.Tests.Engine;
 
 /// <summary>
-/// Both CPU engines against the double-precision reference. Float32 sums over a shard of up to 33 samples
+/// Every CPU kernel tier against the double-precision reference (<see cref="CpuKernelTier.Best"/> is AVX-512 on
+/// AVX-512 machines). Float32 sums over a shard of up to 33 samples
 /// differ from double by rounding only: we allow 1e-5 of the gradient's largest magnitude per element,
 /// about 100 float ulps at that scale, far below any real error (a wrong routing or index is O(1)).
 /// </summary>
@@ -16,15 +17,18 @@ namespace CnnDistributed.Tests.Engine;
 public sealed class CpuBackendAgreementTests
 {
     [Theory]
-    [InlineData(true, 1, 0, InputScaling.UnitRange)]
-    [InlineData(true, 8, 40, InputScaling.UnitRange)]
-    [InlineData(true, 33, 200, InputScaling.MnistNormalized)]
-    [InlineData(false, 5, 300, InputScaling.MnistNormalized)]
-    public void ShardGradientMatchesTheReference(bool allowAvx512, int count, int start, InputScaling scaling)
+    [InlineData(CpuKernelTier.Best, 1, 0, InputScaling.UnitRange)]
+    [InlineData(CpuKernelTier.Best, 8, 40, InputScaling.UnitRange)]
+    [InlineData(CpuKernelTier.Best, 33, 200, InputScaling.MnistNormalized)]
+    [InlineData(CpuKernelTier.Avx2, 1, 0, InputScaling.UnitRange)]
+    [InlineData(CpuKernelTier.Avx2, 8, 40, InputScaling.UnitRange)]
+    [InlineData(CpuKernelTier.Avx2, 33, 200, InputScaling.MnistNormalized)]
+    [InlineData(CpuKernelTier.Portable, 5, 300, InputScaling.MnistNormalized)]
+    public void ShardGradientMatchesTheReference(CpuKernelTier tier, int count, int start, InputScaling scaling)
     {
         var w = WeightInitializer.Create(3);
         var shard = SampleShards.Train(start, count);
-        using var backend = new CpuBackend(1, scaling, allowAvx512);
+        using var backend = new CpuBackend(1, scaling, tier);
         var gradient = new float[ModelShape.ParameterCount];
         var stats = new ShardStats[1];
         backend.ComputeGradients(w, [shard], [gradient], stats);
@@ -44,8 +48,11 @@ public sealed class CpuBackendAgreementTests
         Assert.Equal(count, stats[0].Samples);
     }
 
-    [Fact]
-    public void TiesInMaxPoolingRouteTheGradientToTheFirstMaximumLikeTheReference()
+    [Theory]
+    [InlineData(CpuKernelTier.Best)]
+    [InlineData(CpuKernelTier.Avx2)]
+    [InlineData(CpuKernelTier.Portable)]
+    public void TiesInMaxPoolingRouteTheGradientToTheFirstMaximumLikeTheReference(CpuKernelTier tier)
     {
         var pixels = AgreementSamples.TiedPixels();
         var w = WeightInitializer.Create(5);
@@ -54,7 +61,7 @@ public sealed class CpuBackendAgreementTests
             w[i] = 0.04f;
         }
         var shard = new ShardSamples(pixels, new byte[] { 4 });
-        using var backend = new CpuBackend(1, InputScaling.UnitRange);
+        using var backend = new CpuBackend(1, InputScaling.UnitRange, tier);
         var gradient = new float[ModelShape.ParameterCount];
         backend.ComputeGradients(w, [shard], [gradient], new ShardStats[1]);
         var (expected, _, _) = ReferenceGradient.Compute(w, shard, InputScaling.UnitRange);
@@ -65,12 +72,14 @@ public sealed class CpuBackendAgreementTests
         }
     }
 
-    [Fact]
-    public void EvaluationMatchesTheReferencePerSample()
+    [Theory]
+    [InlineData(CpuKernelTier.Best)]
+    [InlineData(CpuKernelTier.Avx2)]
+    public void EvaluationMatchesTheReferencePerSample(CpuKernelTier tier)
     {
         var w = WeightInitializer.Create(9);
         var samples = SampleShards.Dataset.Test.All.Slice(0, 130);
-        using var backend = new CpuBackend(2, InputScaling.UnitRange);
+        using var backend = new CpuBackend(2, InputScaling.UnitRange, tier);
         var losses = new float[samples.Count];
         var predictions = new byte[samples.Count];
         backend.Evaluate(w, samples, losses, predictions);

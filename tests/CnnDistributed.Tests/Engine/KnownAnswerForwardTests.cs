@@ -45,11 +45,12 @@ public sealed class KnownAnswerForwardTests
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void CpuBackendGivesTheHandComputedLoss(bool allowAvx512)
+    [InlineData(CpuKernelTier.Best)]
+    [InlineData(CpuKernelTier.Avx2)]
+    [InlineData(CpuKernelTier.Portable)]
+    public void CpuBackendGivesTheHandComputedLoss(CpuKernelTier tier)
     {
-        using var backend = new CpuBackend(1, InputScaling.UnitRange, allowAvx512);
+        using var backend = new CpuBackend(1, InputScaling.UnitRange, tier);
         var pixels = Enumerable.Repeat((byte)255, ModelShape.Pixels).ToArray();
         var losses = new float[1];
         var predictions = new byte[1];
@@ -58,12 +59,15 @@ public sealed class KnownAnswerForwardTests
         Assert.Equal(ExpectedLoss, losses[0], 1e-4);
     }
 
-    [Fact]
-    public void BiasOnlyNetworkPredictsTheLargestFc2Bias()
+    [Theory]
+    [InlineData(CpuKernelTier.Best)]
+    [InlineData(CpuKernelTier.Avx2)]
+    [InlineData(CpuKernelTier.Portable)]
+    public void BiasOnlyNetworkPredictsTheLargestFc2Bias(CpuKernelTier tier)
     {
         var w = new float[ModelShape.ParameterCount];
         w[ModelShape.Fc2Bias + 6] = 2f;
-        using var backend = new CpuBackend(1, InputScaling.UnitRange);
+        using var backend = new CpuBackend(1, InputScaling.UnitRange, tier);
         var losses = new float[1];
         var predictions = new byte[1];
         backend.Evaluate(w, new ShardSamples(new byte[ModelShape.Pixels], new byte[] { 6 }), losses, predictions);

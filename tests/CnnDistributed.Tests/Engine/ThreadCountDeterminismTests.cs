@@ -12,18 +12,22 @@ namespace CnnDistributed.Tests.Engine;
 public sealed class ThreadCountDeterminismTests
 {
     [Theory]
-    [InlineData(64, 8)]
-    [InlineData(60, 8)]
-    [InlineData(256, 16)]
-    [InlineData(5, 8)]
-    public async Task StepGradientIsBitIdenticalForOneTwoAndFourThreads(int batch, int shards)
+    [InlineData(CpuKernelTier.Best, 64, 8)]
+    [InlineData(CpuKernelTier.Best, 60, 8)]
+    [InlineData(CpuKernelTier.Best, 256, 16)]
+    [InlineData(CpuKernelTier.Best, 5, 8)]
+    [InlineData(CpuKernelTier.Avx2, 64, 8)]
+    [InlineData(CpuKernelTier.Avx2, 60, 8)]
+    [InlineData(CpuKernelTier.Avx2, 256, 16)]
+    [InlineData(CpuKernelTier.Avx2, 5, 8)]
+    public async Task StepGradientIsBitIdenticalForOneTwoAndFourThreads(CpuKernelTier tier, int batch, int shards)
     {
         var work = Step(batch, shards);
         var w = WeightInitializer.Create(2);
         var results = new List<byte[]>();
         foreach (var threads in new[] { 1, 2, 4 })
         {
-            using var backend = new CpuBackend(threads, InputScaling.UnitRange);
+            using var backend = new CpuBackend(threads, InputScaling.UnitRange, tier);
             await using var executor = new LocalStepExecutor(backend, shards);
             var sum = new float[ModelShape.ParameterCount];
             await executor.ComputeAsync(work, w, sum, CancellationToken.None);
@@ -33,12 +37,14 @@ public sealed class ThreadCountDeterminismTests
         Assert.Equal(results[0], results[2]);
     }
 
-    [Fact]
-    public void PreSummedBlocksGiveTheSameTotalAsSingleShards()
+    [Theory]
+    [InlineData(CpuKernelTier.Best)]
+    [InlineData(CpuKernelTier.Avx2)]
+    public void PreSummedBlocksGiveTheSameTotalAsSingleShards(CpuKernelTier tier)
     {
         var work = Step(64, 8);
         var w = WeightInitializer.Create(4);
-        using var backend = new CpuBackend(2, InputScaling.UnitRange);
+        using var backend = new CpuBackend(2, InputScaling.UnitRange, tier);
         var leaves = Enumerable.Range(0, 8).Select(_ => new float[ModelShape.ParameterCount]).ToArray();
         backend.ComputeGradients(w, work.Shards, leaves, new ShardStats[8]);
         var copies = leaves.Select(l => (float[])l.Clone()).ToArray();

@@ -24,14 +24,21 @@ public sealed class CnndProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<CliResult> RunAsync(string workingDirectory, params string[] args)
+    public static Task<CliResult> RunAsync(string workingDirectory, params string[] args) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), args);
+
+    /// <summary>Runs <c>cnnd</c> to the end with <paramref name="environment"/> added to this process's variables.</summary>
+    public static async Task<CliResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
-        using var process = Start(workingDirectory, args);
+        using var process = Start(workingDirectory, environment, args);
         return await process.WaitForExitAsync();
     }
 
     /// <summary>Starts <c>cnnd</c> without waiting for it, for tests that signal or kill it mid-job.</summary>
-    public static CnndProcess Start(string workingDirectory, params string[] args)
+    public static CnndProcess Start(string workingDirectory, params string[] args) =>
+        Start(workingDirectory, new Dictionary<string, string>(), args);
+
+    public static CnndProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -46,6 +53,10 @@ public sealed class CnndProcess : IDisposable
             start.ArgumentList.Add(arg);
         }
         start.Environment["CI"] = "true";
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
         return new CnndProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), string.Join(' ', args));
     }
 

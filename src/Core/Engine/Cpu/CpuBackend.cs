@@ -1,14 +1,14 @@
 using System.Collections.Concurrent;
-using System.Runtime.Intrinsics;
 using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
 /// <summary>
 /// The CPU engine. Shards run in parallel on up to <c>threads</c> threads, each shard whole on one thread,
-/// so a shard's gradient never depends on the thread count. AVX-512 machines use the hand-blocked
-/// <see cref="Avx512ShardKernel"/> (device kind <c>cpu-avx512</c>); others the portable direct
-/// implementation (<c>cpu-portable</c>). Results are bit-identical within one device kind.
+/// so a shard's gradient never depends on the thread count. The kernel follows the <see cref="CpuKernelTier"/>:
+/// by default the best this CPU supports, the hand-blocked <see cref="Avx512ShardKernel"/> (device kind
+/// <c>cpu-avx512</c>), else the hand-blocked <see cref="Avx2ShardKernel"/> (<c>cpu-avx2</c>), else the portable
+/// direct implementation (<c>cpu-portable</c>). Results are bit-identical within one device kind.
 /// </summary>
 public sealed class CpuBackend : IComputeBackend
 {
@@ -17,19 +17,23 @@ public sealed class CpuBackend : IComputeBackend
 
     private readonly int _threads;
     private readonly InputScaling _scaling;
-    private readonly bool _avx512;
+    private readonly CpuKernelTier _tier;
     private readonly ConcurrentBag<IShardKernel> _kernels = [];
     private readonly float[] _parameters = new float[ModelShape.ParameterCount];
 
-    public CpuBackend(int threads, InputScaling scaling, bool allowAvx512 = true)
+    /// <summary>An engine on <paramref name="threads"/> threads; throws <see cref="PlatformNotSupportedException"/> when this CPU cannot run <paramref name="tier"/>.</summary>
+    public CpuBackend(int threads, InputScaling scaling, CpuKernelTier tier = CpuKernelTier.Best)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         _threads = threads;
         _scaling = scaling;
-        _avx512 = allowAvx512 && Vector512.IsHardwareAccelerated;
+        _tier = CpuKernelTiers.Resolve(tier);
     }
 
-    public string DeviceKind => _avx512 ? "cpu-avx512" : "cpu-portable";
+    /// <summary>The concrete tier this engine runs.</summary>
+    public CpuKernelTier Tier => _tier;
+
+    public string DeviceKind => CpuKernelTiers.DeviceKind(_tier);
 
     public int Threads => _threads;
 
@@ -92,6 +96,10 @@ public sealed class CpuBackend : IComputeBackend
         }, _kernels.Add);
     }
 
-    private IShardKernel Rent() =>
-        _kernels.TryTake(out var kernel) ? kernel : _avx512 ? new Avx512ShardKernel(_scaling) : new PortableShardKernel(_scaling);
+    private IShardKernel Rent() => _kernels.TryTake(out var kernel) ? kernel : _tier switch
+    {
+        CpuKernelTier.Avx512 => new Avx512ShardKernel(_scaling),
+        CpuKernelTier.Avx2 => new Avx2ShardKernel(_scaling),
+        _ => new PortableShardKernel(_scaling),
+    };
 }

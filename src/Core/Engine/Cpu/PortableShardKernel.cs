@@ -3,7 +3,7 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
-/// <summary>The shard worker for CPUs without AVX-512: the direct float implementation, sample by sample.</summary>
+/// <summary>The shard worker for CPUs without AVX2 and FMA: the direct float implementation, sample by sample.</summary>
 internal sealed class PortableShardKernel(InputScaling scaling) : IShardKernel
 {
     private readonly DirectNetwork<float> _network = new();

@@ -26,7 +26,7 @@ public static class ComputeBackendFactory
         switch (device)
         {
             case ComputeDevice.Cpu:
-                return new CpuBackend(threads, scaling);
+                return CreateCpu(threads, scaling);
             case ComputeDevice.Cuda:
             {
                 DeviceSelector.Select(ComputeDevice.Cuda); // throws DeviceUnavailableException, naming what ILGPU sees
@@ -45,6 +45,12 @@ public static class ComputeBackendFactory
                 throw new ArgumentOutOfRangeException(nameof(device), device, "resolve auto with DeviceSelector.Select first");
         }
     }
+
+    /// <summary>
+    /// The CPU engine with the kernel tier of <see cref="CpuKernelVariable"/> (<c>CNND_CPU_KERNEL</c>, default the best
+    /// this CPU supports); throws <see cref="DeviceUnavailableException"/> when the variable is unknown or unsupported.
+    /// </summary>
+    public static CpuBackend CreateCpu(int threads, InputScaling scaling) => new(threads, scaling, CpuKernelVariable.Current);
 
     /// <summary>
     /// Testing path: the GPU backend on ILGPU's CPU simulator (groups of at most 16 threads: the direct GEMM, or
