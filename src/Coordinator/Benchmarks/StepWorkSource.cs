@@ -13,6 +13,9 @@ internal sealed class StepWorkSource(MnistSplit train, int batchSize, int shardC
     private int _epoch;
     private int _position;
     private long _step;
+    // Reused every step: a step's samples are no longer read once its ComputeAsync has returned.
+    private readonly byte[] _pixels = new byte[batchSize * ModelShape.Pixels];
+    private readonly byte[] _labels = new byte[batchSize];
 
     public StepWork Next()
     {
@@ -22,9 +25,9 @@ internal sealed class StepWorkSource(MnistSplit train, int batchSize, int shardC
             _position = 0;
         }
         var count = Math.Min(batchSize, _order.Length);
-        var pixels = new byte[count * ModelShape.Pixels];
-        var labels = new byte[count];
-        train.Gather(_order.AsSpan(_position, count), pixels, labels);
+        var pixels = _pixels.AsMemory(0, count * ModelShape.Pixels);
+        var labels = _labels.AsMemory(0, count);
+        train.Gather(_order.AsSpan(_position, count), pixels.Span, labels.Span);
         _position += count;
         var all = ShardSamples.Create(pixels, labels);
         var shards = new ShardSamples[_plan.ShardCount];

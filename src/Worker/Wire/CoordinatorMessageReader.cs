@@ -6,10 +6,11 @@ using Google.Protobuf;
 namespace CnnDistributed.Worker.Wire;
 
 /// <summary>
-/// Reads the coordinator's messages on one work stream, landing weight sets in one buffer owned by the stream instead of
-/// a new 138,488-byte array per step. The stream delivers a message only when the worker asks for the next one, after it
-/// has finished with the previous assignment, so overwriting the buffer never touches weights still in use; the
-/// <see cref="ShardRunner"/> keeps computing with the same buffer until new weights arrive in it.
+/// Reads the coordinator's messages on one work stream, landing weight sets and shard samples in buffers owned by the
+/// stream instead of new arrays per step (a 138,488-byte weight set and ~50 KB of pixels at batch 64). The stream
+/// delivers a message only when the worker asks for the next one, after it has finished with the previous assignment,
+/// so overwriting the buffers never touches data still in use; the <see cref="ShardRunner"/> keeps computing with the
+/// weight buffer until new weights arrive in it.
 /// </summary>
 internal sealed class CoordinatorMessageReader
 {
@@ -17,8 +18,12 @@ internal sealed class CoordinatorMessageReader
     private const int AssignmentField = 1, ShutdownField = 2;
     private const int StepIdField = 1, WeightsVersionField = 2, WeightsField = 3, ShardStartField = 4, ShardEndField = 5, ShardsField = 6;
     private const int VersionField = 1, DataField = 2;
+    private const int PixelsField = 1, LabelsField = 2;
 
     private readonly byte[] _weights = new byte[ModelShape.ParameterCount * sizeof(float)];
+    // The pixels and labels of the latest assignment, one field after another; grown to the largest assignment seen.
+    private byte[] _samples = [];
+    private int _samplesUsed;
 
     public CoordinatorMessage Parse(ReadOnlySequence<byte> payload)
     {
@@ -44,6 +49,12 @@ internal sealed class CoordinatorMessageReader
 
     private StepAssignment ParseAssignment(ReadOnlySequence<byte> bytes)
     {
+        // The assignment's length bounds the sample bytes in it.
+        if (_samples.Length < bytes.Length)
+        {
+            _samples = new byte[bytes.Length];
+        }
+        _samplesUsed = 0;
         var assignment = new StepAssignment();
         var reader = new ProtoWireReader(bytes);
         while (!reader.End)
@@ -66,7 +77,7 @@ internal sealed class CoordinatorMessageReader
                     assignment.ShardEnd = reader.ReadInt32();
                     break;
                 case (ShardsField, WireType.LengthDelimited):
-                    assignment.Shards.Add(ShardData.Parser.ParseFrom(reader.ReadLengthDelimited()));
+                    assignment.Shards.Add(ParseShard(reader.ReadLengthDelimited()));
                     break;
                 case var (_, wire):
                     reader.Skip(wire);
@@ -74,6 +85,36 @@ internal sealed class CoordinatorMessageReader
             }
         }
         return assignment;
+    }
+
+    private ShardData ParseShard(ReadOnlySequence<byte> bytes)
+    {
+        var shard = new ShardData();
+        var reader = new ProtoWireReader(bytes);
+        while (!reader.End)
+        {
+            switch (reader.ReadTag())
+            {
+                case (PixelsField, WireType.LengthDelimited):
+                    shard.Pixels = KeepSamples(reader.ReadLengthDelimited());
+                    break;
+                case (LabelsField, WireType.LengthDelimited):
+                    shard.Labels = KeepSamples(reader.ReadLengthDelimited());
+                    break;
+                case var (_, wire):
+                    reader.Skip(wire);
+                    break;
+            }
+        }
+        return shard;
+    }
+
+    private ByteString KeepSamples(ReadOnlySequence<byte> field)
+    {
+        var kept = _samples.AsMemory(_samplesUsed, (int)field.Length);
+        field.CopyTo(kept.Span);
+        _samplesUsed += kept.Length;
+        return UnsafeByteOperations.UnsafeWrap(kept);
     }
 
     /// <summary>Weights of the model's size go into the stream's buffer; any other size is copied as is for the runner to refuse.</summary>
