@@ -52,6 +52,25 @@ public sealed class WorkerMessageReaderTests
         Assert.Throws<InvalidDataException>(() => WorkerMessageReader.Parse(new ReadOnlySequence<byte>(sent[..^200])));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(5_000_000)]
+    public void GradientOfAnyLengthIsReadAsSentAndReleasedSafely(int length)
+    {
+        // field 1 (result) { field 2 (node) { field 3 (gradient_sum) = `length` bytes } }, written by hand so that
+        // even an empty bytes field is on the wire.
+        var gradient = Enumerable.Range(0, length).Select(i => (byte)i).ToArray();
+        var node = Field(3, gradient);
+        var result = Field(2, node);
+        var message = Field(1, result);
+
+        var received = WorkerMessageReader.Parse(new ReadOnlySequence<byte>(message));
+
+        Assert.Equal(gradient, received.Result!.Nodes.Single().GradientSum.ToByteArray());
+        received.Release();
+    }
+
     [Fact]
     public void ReleasedBuffersAreReusedByLaterResults()
     {
@@ -66,6 +85,16 @@ public sealed class WorkerMessageReaderTests
         var reused = second.Result!.Nodes.Select(n => MemoryMarshal.TryGetArray(n.GradientSum.Memory, out var segment) ? segment.Array : null);
         Assert.Contains(firstBuffer.Array, reused);
         Assert.Equal(Result(), second.Result);
+    }
+
+    private static byte[] Field(int number, byte[] payload)
+    {
+        using var memory = new MemoryStream();
+        var output = new CodedOutputStream(memory);
+        output.WriteTag(number, WireFormat.WireType.LengthDelimited);
+        output.WriteBytes(ByteString.CopyFrom(payload));
+        output.Flush();
+        return memory.ToArray();
     }
 
     private static StepResult Result()
