@@ -74,7 +74,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
             LoadImage(pixels.Slice(s * ModelShape.Pixels, ModelShape.Pixels), s);
             Conv1Forward(w, s);
             Pool1Forward(s);
-            Im2Col(s);
+            Conv2Im2Col.Fill(ref _p1[s * P1Stride], ref _col[s * ColSize]);
             Conv2Forward(w, s);
             Pool2Forward(s);
         }
@@ -223,28 +223,6 @@ internal sealed class Avx2ShardKernel : IShardKernel
         }
     }
 
-    // im2col for conv2: row t = (c, ky, kx) holds the 8×8 input window at that tap, one 8-float row per output row.
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Im2Col(int s)
-    {
-        ref var p1 = ref _p1[s * P1Stride];
-        ref var col = ref _col[s * ColSize];
-        for (var c = 0; c < C1; c++)
-        {
-            for (var ky = 0; ky < K; ky++)
-            {
-                for (var kx = 0; kx < K; kx++)
-                {
-                    var row = (nuint)(((c * K + ky) * K + kx) * 64);
-                    var src = (nuint)(c * P1Side * P1Side + ky * P1Side + kx);
-                    for (nuint y = 0; y < 8; y++)
-                    {
-                        Vector256.LoadUnsafe(ref p1, src + y * P1Side).StoreUnsafe(ref col, row + y * 8);
-                    }
-                }
-            }
-        }
-    }
 
     // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64] in tiles of 4 channels × 16 positions (2 vectors): per
     // tap 2 column loads and 4 weight broadcasts feed 8 FMAs (8 accumulators + 2 columns + 1 weight). Position
