@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Connections;
 
 namespace CnnDistributed.Coordinator.Transport;
 
 /// <summary>
-/// Kestrel's buffer pool with blocks large enough for a whole gradient. Kestrel's default pool hands out 4 KiB blocks,
+/// Kestrel's buffer pool with 64 KiB blocks. Kestrel's default pool hands out 4 KiB blocks,
 /// and its socket reader receives into one block at a time, so a 138,488-byte gradient costs 34 receive system calls
 /// and as many pipe flushes; with 64 KiB blocks it takes three. Blocks come from the pinned object heap and are reused.
 /// </summary>
