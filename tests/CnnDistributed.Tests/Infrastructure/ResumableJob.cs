@@ -9,7 +9,11 @@ namespace CnnDistributed.Tests.Infrastructure;
 /// </summary>
 public static class ResumableJob
 {
-    public const int MaxSteps = 80;
+    /// <summary>
+    /// Long enough that a run interrupted right after its first checkpoint (step 10 or 20) is still far from the end
+    /// when the signal lands: at 80 steps a loopback run finished in the ~10 ms between checkpoint and SIGTERM.
+    /// </summary>
+    public const int MaxSteps = 1000;
 
     /// <summary>The result-deciding options, shared by the reference and the interrupted runs.</summary>
     public static string[] Options { get; } = ["--device", "cpu", "--batch-size", "16", "--max-steps", MaxSteps.ToString(System.Globalization.CultureInfo.InvariantCulture), "--quiet"];
