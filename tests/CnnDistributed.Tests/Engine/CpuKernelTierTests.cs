@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Engine.Devices;
@@ -22,14 +20,26 @@ public sealed class CpuKernelTierTests
     }
 
     [Fact]
-    public void BestTierIsAvx512ThenAvx2ThenPortable()
+    public void BestTierIsTheFirstSupportedOfTheFastestFirstOrder()
     {
         using var backend = new CpuBackend(1, InputScaling.UnitRange);
 
-        var expected = Vector512.IsHardwareAccelerated ? CpuKernelTier.Avx512
-            : Avx2.IsSupported && Fma.IsSupported ? CpuKernelTier.Avx2
-            : CpuKernelTier.Portable;
-        Assert.Equal(expected, backend.Tier);
+        Assert.Equal(CpuKernelTiers.Concrete.First(CpuKernelTiers.IsSupported), backend.Tier);
+        Assert.Equal(CpuKernelTier.Portable, CpuKernelTiers.Concrete[^1]);
+    }
+
+    [Theory]
+    [InlineData("AuthenticAMD", 0x19, CpuKernelTier.Avx2)]
+    [InlineData("AuthenticAMD", 0x1A, CpuKernelTier.Avx512)]
+    [InlineData("AuthenticAMD", 0x17, CpuKernelTier.Avx512)]
+    [InlineData("GenuineIntel", 6, CpuKernelTier.Avx512)]
+    [InlineData("", 0, CpuKernelTier.Avx512)]
+    public void ZenFourPrefersTheAvx2KernelAndOtherCpusTheWidest(string vendor, int family, CpuKernelTier first)
+    {
+        var order = CpuKernelTiers.FastestFirst(vendor, family);
+
+        Assert.Equal(first, order[0]);
+        Assert.Equal([CpuKernelTier.Avx512, CpuKernelTier.Avx2, CpuKernelTier.Portable], order.Order());
     }
 
     [Theory]

@@ -6,9 +6,10 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// <summary>
 /// The CPU engine. Shards run in parallel on up to <c>threads</c> threads, each shard whole on one thread,
 /// so a shard's gradient never depends on the thread count. The kernel follows the <see cref="CpuKernelTier"/>:
-/// by default the best this CPU supports, the hand-blocked <see cref="Avx512ShardKernel"/> (device kind
-/// <c>cpu-avx512</c>), else the hand-blocked <see cref="Avx2ShardKernel"/> (<c>cpu-avx2</c>), else the portable
-/// direct implementation (<c>cpu-portable</c>). Results are bit-identical within one device kind.
+/// by default the fastest this CPU supports (<see cref="CpuKernelTiers.FastestFirst"/>): the hand-blocked
+/// <see cref="Avx512ShardKernel"/> (device kind <c>cpu-avx512</c>) or <see cref="Avx2ShardKernel"/> (<c>cpu-avx2</c>,
+/// first on AMD Zen 4), else the portable direct implementation (<c>cpu-portable</c>). Results are bit-identical
+/// within one device kind.
 /// </summary>
 public sealed class CpuBackend : IComputeBackend
 {
