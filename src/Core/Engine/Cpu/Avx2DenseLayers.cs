@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CnnDistributed.Core.Model;
+using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
@@ -12,12 +13,6 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// </summary>
 internal sealed class Avx2DenseLayers
 {
-    private const int F = ModelShape.Flattened;
-    private const int H = ModelShape.Hidden;
-    private const int O = ModelShape.Classes;
-    private const int HStride = 128;
-    private const int ZStride = 16;
-
     private int _capacity;
     private float[] _h = [];
     private float[] _z = [];

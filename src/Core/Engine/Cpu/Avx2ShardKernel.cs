@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CnnDistributed.Core.Model;
+using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
@@ -22,21 +23,6 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// </summary>
 internal sealed class Avx2ShardKernel : IShardKernel
 {
-    private const int K = ModelShape.Kernel;
-    private const int Taps1 = K * K;
-    private const int C1 = ModelShape.Conv1Channels;
-    private const int C2 = ModelShape.Conv2Channels;
-    private const int Taps2 = C1 * Taps1;
-    private const int F = ModelShape.Flattened;
-
-    private const int InSide = ModelShape.ImageSide;
-    private const int XStride = 832;                 // 784 pixels + zero padding read by the wide conv1
-    private const int A1Stride = 704;                // wide conv1 positions per channel: 22 blocks of 32
-    private const int P1Side = ModelShape.Pool1Side;
-    private const int P1Stride = 880;                 // per sample, room for the 16-lane store of the last row
-    private const int A2Size = C2 * 64;               // conv2 output, 8×8 per channel
-    private const int ColSize = Taps2 * 64;           // conv2 im2col: [150][64]
-
     private readonly float _scale;
     private readonly float _offset;
     private int _capacity;
@@ -222,7 +208,6 @@ internal sealed class Avx2ShardKernel : IShardKernel
             }
         }
     }
-
 
     // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64] in tiles of 4 channels × 16 positions (2 vectors): per
     // tap 2 column loads and 4 weight broadcasts feed 8 FMAs (8 accumulators + 2 columns + 1 weight). Position

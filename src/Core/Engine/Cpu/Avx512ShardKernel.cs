@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CnnDistributed.Core.Model;
+using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
@@ -23,26 +24,6 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// </summary>
 internal sealed class Avx512ShardKernel : IShardKernel
 {
-    private const int K = ModelShape.Kernel;
-    private const int Taps1 = K * K;
-    private const int C1 = ModelShape.Conv1Channels;
-    private const int C2 = ModelShape.Conv2Channels;
-    private const int Taps2 = C1 * Taps1;
-    private const int F = ModelShape.Flattened;
-    private const int H = ModelShape.Hidden;
-    private const int O = ModelShape.Classes;
-
-    private const int InSide = ModelShape.ImageSide;
-    private const int XStride = 832;                 // 784 pixels + zero padding read by the wide conv1
-    private const int A1Stride = 704;                // wide conv1 positions per channel: 11 blocks of 64
-    private const int P1Side = ModelShape.Pool1Side;
-    private const int P1Size = C1 * P1Side * P1Side; // 864
-    private const int P1Stride = 880;                 // per sample, room for the 16-lane store of the last row
-    private const int A2Size = C2 * 64;               // conv2 output, 8×8 per channel
-    private const int ColSize = Taps2 * 64;           // conv2 im2col: [150][64]
-    private const int HStride = 128;
-    private const int ZStride = 16;
-
     private readonly float _scale;
     private readonly float _offset;
     private int _capacity;
@@ -248,7 +229,6 @@ internal sealed class Avx512ShardKernel : IShardKernel
         code = Vector512.ConditionalSelect(greater.AsInt32(), Vector512.Create(3), code);
         return (value, code);
     }
-
 
     // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64], blocks of 4 channels × 64 positions (16 accumulators).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -1,21 +1,18 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using CnnDistributed.Core.Model;
+using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
 /// <summary>The conv2 im2col matrix of one sample, shared by the vectorised shard kernels (a copy, so bit-identical for both).</summary>
 internal static class Conv2Im2Col
 {
-    private const int K = ModelShape.Kernel;
-    private const int P1Side = ModelShape.Pool1Side;
-
     // Row t = (c, ky, kx) of the [150 taps][64 positions] matrix holds the 8×8 pool1 window at that tap, one 8-float
     // row per output row, read from the sample's pool1 output [6][12][12].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(ref float p1, ref float col)
     {
-        for (var c = 0; c < ModelShape.Conv1Channels; c++)
+        for (var c = 0; c < C1; c++)
         {
             for (var ky = 0; ky < K; ky++)
             {
