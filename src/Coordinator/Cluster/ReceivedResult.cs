@@ -4,13 +4,14 @@ using CnnDistributed.Protocol.V1;
 namespace CnnDistributed.Coordinator.Cluster;
 
 /// <summary>
-/// A worker's message as it came off the wire: its step result, or null when it carried none. Its node gradients live in buffers rented from
-/// <see cref="ArrayPool{T}.Shared"/> (<see cref="WorkerMessageReader"/>); whoever consumes the result, by summing it,
-/// refusing it or discarding it, hands them back with <see cref="Release"/> once nothing reads the gradients any more.
+/// A worker's message as it came off the wire: its step result, or null when it carried none. Its node gradients live
+/// in buffers rented from <see cref="ArrayPool{T}.Shared"/> (<see cref="WorkerMessageReader"/>); whoever consumes the
+/// result, by summing it, refusing it or discarding it, hands them back with <see cref="Release"/> once nothing reads
+/// the gradients any more.
 /// </summary>
-public sealed class ReceivedResult(StepResult? result, byte[][] rented)
+public sealed class ReceivedResult(StepResult? result, IReadOnlyList<byte[]> rented)
 {
-    private byte[][]? _rented = rented;
+    private IReadOnlyList<byte[]>? _rented = rented;
 
     /// <summary>A result whose gradients are not rented (scripted test workers).</summary>
     public ReceivedResult(StepResult result) : this(result, [])

@@ -41,6 +41,7 @@ public static class WorkerMessageReader
     {
         var result = new StepResult();
         var rented = new List<byte[]>();
+        var received = new ReceivedResult(result, rented);
         try
         {
             var reader = new ProtoWireReader(bytes);
@@ -68,10 +69,10 @@ public static class WorkerMessageReader
         }
         catch
         {
-            new ReceivedResult(result, [.. rented]).Release();
+            received.Release();
             throw;
         }
-        return new ReceivedResult(result, [.. rented]);
+        return received;
     }
 
     private static NodeGradient ParseNode(ReadOnlySequence<byte> bytes, List<byte[]> rented)
