@@ -25,7 +25,7 @@ internal sealed class SimulatedWorker : IAsyncDisposable
 
     public static async Task<SimulatedWorker> StartAsync(Uri coordinator, string name, CancellationToken cancellationToken)
     {
-        var channel = GrpcChannel.ForAddress(coordinator, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, HttpHandler = Http2Tuning.CreateHandler(Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(20)) });
+        var channel = GrpcChannel.ForAddress(coordinator, new GrpcChannelOptions { MaxReceiveMessageSize = 64 * 1024 * 1024, HttpHandler = Http2Tuning.CreateHandler(Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(20), TimeProvider.System) });
         var client = new TrainingCoordinator.TrainingCoordinatorClient(channel);
         var reply = await client.RegisterAsync(new RegisterRequest
         {

@@ -56,6 +56,8 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             // waiting for WINDOW_UPDATE round trips or a socket drain (docs/distributed-training.md, Performance).
             kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Tuning.WindowBytes;
             kestrel.Limits.Http2.InitialStreamWindowSize = Http2Tuning.WindowBytes;
+            // Workers send each message as DATA frames of at most this size: one frame, not nine, per gradient.
+            kestrel.Limits.Http2.MaxFrameSize = Http2Tuning.MaxFrameBytes;
             kestrel.Limits.MaxResponseBufferSize = Http2Tuning.WindowBytes;
             kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAliveInterval;
             kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAliveTimeout;

@@ -31,7 +31,7 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = Http2Tuning.CreateHandler(options.KeepAliveInterval, options.KeepAliveTimeout),
+            HttpHandler = Http2Tuning.CreateHandler(options.KeepAliveInterval, options.KeepAliveTimeout, timeProvider),
         });
         var invoker = channel.CreateCallInvoker();
         var client = new TrainingCoordinator.TrainingCoordinatorClient(invoker);
