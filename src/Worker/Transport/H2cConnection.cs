@@ -333,6 +333,16 @@ internal sealed class H2cConnection
         if (stream.Finished)
         {
             _streams.Remove(stream.Id);
+            CloseIfDrained();
+        }
+    }
+
+    /// <summary>A connection the peer is closing is closed by this side once its last stream ends (the peer waits for that).</summary>
+    private void CloseIfDrained()
+    {
+        if (_goingAway && _streams.Count == 0 && _failure is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(connection => connection.Abort(new IOException($"{connection._authority} went away")), this, preferLocal: false);
         }
     }
 
@@ -646,6 +656,7 @@ internal sealed class H2cConnection
                 stream.Close(new IOException($"{_authority} is going away (HTTP/2 error {code}) before stream {stream.Id} was processed"));
                 _streams.Remove(stream.Id);
             }
+            CloseIfDrained();
             SignalCredit();
         }
         return null;

@@ -150,6 +150,54 @@ public sealed class H2cHandlerTests
         Assert.Equal("second", await again.Content.ReadAsStringAsync());
     }
 
+    [Fact]
+    public async Task AServerShuttingDownLetsTheRequestInFlightFinish()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = await StartKestrelAsync(_ => { }, app => app.MapPost("/slow", async context =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            await context.Response.WriteAsync("finished");
+        }));
+        using var client = CreateClient(server.Address);
+
+        var sending = client.SendAsync(Post(server.Address, "/slow", [1]));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var stopping = server.App.StopAsync();
+        await Task.Delay(100);
+        release.SetResult();
+        using var response = await sending.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("finished", await response.Content.ReadAsStringAsync());
+        await stopping.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task AStreamTheServerAbortsFailsTheBodyReadInsteadOfEndingItEarly()
+    {
+        await using var server = await StartKestrelAsync(_ => { }, app => app.MapPost("/abort", async context =>
+        {
+            await context.Response.Body.WriteAsync(new byte[1000]);
+            await context.Response.Body.FlushAsync();
+            context.Abort();
+        }));
+        using var client = CreateClient(server.Address);
+
+        using var response = await client.SendAsync(Post(server.Address, "/abort", [1]), HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStreamAsync();
+        var error = await Assert.ThrowsAsync<IOException>(async () =>
+        {
+            var buffer = new byte[4096];
+            while (await body.ReadAsync(buffer) > 0)
+            {
+            }
+        });
+
+        Assert.Contains("reset stream", error.Message);
+    }
+
     private static HttpClient CreateClient(Uri address) => new(new H2cHandler(NoKeepAlive, TimeProvider.System)) { BaseAddress = address };
 
     private static HttpRequestMessage Post(Uri address, string path, byte[] body) => new(HttpMethod.Post, new Uri(address, path))
