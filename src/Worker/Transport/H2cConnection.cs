@@ -48,6 +48,7 @@ internal sealed class H2cConnection
     private TaskCompletionSource _creditChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _failure;
     private bool _goingAway;
+    private bool _prefaceReceived;
     private long _pingsSent;
     private long _lastPingAcked;
 
@@ -125,7 +126,7 @@ internal sealed class H2cConnection
             {
                 if (_failure is not null || _goingAway)
                 {
-                    throw new HttpRequestException(HttpRequestError.ConnectionError, $"connection to {_authority} is closed: {_failure?.Message ?? "the peer is going away"}", _failure);
+                    throw new HttpRequestException(HttpRequestError.ConnectionError, _failure is null ? $"{_authority} is going away" : $"connection to {_authority} is closed", _failure);
                 }
                 stream = new H2cStream(_nextStreamId, request, _peerInitialWindow) { LocalEnded = content is null };
                 _nextStreamId += 2;
@@ -410,6 +411,11 @@ internal sealed class H2cConnection
             {
                 await FillAsync(Http2FrameHeader.Size);
                 var header = Http2FrameHeader.Read(_receive.AsSpan(_start));
+                if (!_prefaceReceived && (header.Type != Http2FrameType.Settings || header.Has(Http2FrameHeader.EndStreamOrAck)))
+                {
+                    throw new H2cProtocolException($"{_authority} does not speak HTTP/2 without TLS: its first bytes are not a SETTINGS frame (an HTTP/1.1 or TLS server?)");
+                }
+                _prefaceReceived = true;
                 if (header.Length > MaxReceiveFrameBytes)
                 {
                     throw new H2cProtocolException($"a {header.Length}-byte frame is larger than the {MaxReceiveFrameBytes} bytes this client accepts");

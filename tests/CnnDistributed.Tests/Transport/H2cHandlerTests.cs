@@ -117,19 +117,30 @@ public sealed class H2cHandlerTests
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
 
-        Assert.Contains("keep-alive", error.Message);
+        Assert.Contains("keep-alive", Messages(error));
     }
 
     [Fact]
     public async Task AFrameAboveTheAnnouncedMaximumIsAProtocolErrorNotAHang()
     {
-        using var peer = new SilentPeer(reply: [0x7F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
+        using var peer = new SilentPeer(reply: [0, 0, 0, (byte)Http2FrameType.Settings, 0, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
         using var client = new HttpClient(new H2cHandler(NoKeepAlive, TimeProvider.System));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
 
-        Assert.Contains("HTTP/2 protocol error", error.Message);
-        Assert.Contains("larger than", error.Message);
+        Assert.Contains("HTTP/2 protocol error", Messages(error));
+        Assert.Contains("larger than", Messages(error));
+    }
+
+    [Fact]
+    public async Task AnHttp1ServerIsNamedAsNotSpeakingHttp2()
+    {
+        using var peer = new SilentPeer(reply: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"u8.ToArray());
+        using var client = new HttpClient(new H2cHandler(NoKeepAlive, TimeProvider.System));
+
+        var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
+
+        Assert.Contains($"{peer.Address.Authority} does not speak HTTP/2", Messages(error));
     }
 
     [Fact]
@@ -197,6 +208,9 @@ public sealed class H2cHandlerTests
 
         Assert.Contains("reset stream", error.Message);
     }
+
+    /// <summary>The messages of an exception and its inner exceptions, as gRPC reports them in a status detail.</summary>
+    private static string Messages(Exception error) => error.InnerException is null ? error.Message : $"{error.Message} {Messages(error.InnerException)}";
 
     private static HttpClient CreateClient(Uri address) => new(new H2cHandler(NoKeepAlive, TimeProvider.System)) { BaseAddress = address };
 
