@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using CnnDistributed.Worker.Transport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -90,6 +91,38 @@ public sealed class H2cHandlerTests
 
         Assert.Equal("ok", await after.Content.ReadAsStringAsync());
         Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task ACallerThatBlocksTheThreadItWasWokenOnDoesNotStallKeepAlivePings()
+    {
+        await using var server = await StartKestrelAsync(_ => { }, app => app.MapPost("/drip", async context =>
+        {
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(200);
+            await context.Response.Body.WriteAsync("a"u8.ToArray());
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(3000);
+            await context.Response.Body.WriteAsync("b"u8.ToArray());
+        }));
+        var timeouts = new H2cTimeouts(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300));
+        using var client = new HttpClient(new H2cHandler(timeouts, TimeProvider.System));
+
+        using var response = await client.SendAsync(Post(server.Address, "/drip", [1]), HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStreamAsync();
+        var first = new byte[1];
+        var firstCount = await Task.Run(async () =>
+        {
+            // No synchronization context here, so the read resumes on the thread that received the byte; keep it.
+            var count = await body.ReadAsync(first);
+            Thread.Sleep(2500);
+            return count;
+        });
+        var rest = new MemoryStream();
+        await body.CopyToAsync(rest);
+
+        Assert.Equal(1, firstCount);
+        Assert.Equal("ab", Encoding.ASCII.GetString([first[0], .. rest.ToArray()]));
     }
 
     [Fact]
