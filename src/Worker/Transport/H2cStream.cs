@@ -36,7 +36,7 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
     /// <summary>
     /// The received body. Its reader resumes on the thread pool, never inline on the connection's reader loop: a worker
     /// computes in that continuation, and the loop must keep answering pings meanwhile (tested by
-    /// <c>ACallerThatBlocksTheThreadItWasWokenOnDoesNotStallKeepAlivePings</c>).
+    /// <c>ACallerThatBlocksTheThreadItResumedOnStillAnswersTheServersPings</c>).
     /// </summary>
     public Pipe Body { get; } = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
 
