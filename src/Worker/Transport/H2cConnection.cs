@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Transport.Hpack;
 
