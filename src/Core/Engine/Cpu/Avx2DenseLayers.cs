@@ -88,8 +88,7 @@ internal sealed class Avx2DenseLayers
     {
         ref var wt = ref w[ModelShape.Fc2Weight];
         ref var hs = ref _h[0];
-        var lossSum = 0.0;
-        var correct = 0;
+        var tally = new ShardTally(losses, predictions);
         for (var s = 0; s < n; s++)
         {
             var z = _z.AsSpan(s * ZStride, O);
@@ -127,18 +126,9 @@ internal sealed class Avx2DenseLayers
                 z[o] /= sum;
             }
             z[label] -= 1f;
-            lossSum += loss;
-            if (predicted == label)
-            {
-                correct++;
-            }
-            if (!losses.IsEmpty)
-            {
-                losses[s] = loss;
-                predictions[s] = (byte)predicted;
-            }
+            tally.Add(s, loss, predicted, label);
         }
-        return new ShardStats(lossSum, correct, n);
+        return tally.Total(n);
     }
 
     // Backward through fc2: dW2[o, j] = Σ_s dz[s, o] · h[s, j] in tiles of 2 classes × 40 hidden units (10

@@ -14,104 +14,30 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// kernel uses only explicit 256-bit operations and scalar math (no width-adaptive helpers such as
 /// TensorPrimitives), so an AVX-512 CPU running this tier gets the same bits as an AVX2-only one.
 /// <para>
-/// Layouts are those of <see cref="Avx512ShardKernel"/>: conv1 on the 28-wide grid (positions x ≥ 24 are
+/// Pass order, workspace and layouts are those of <see cref="WideGridShardKernel"/>, shared with <see cref="Avx512ShardKernel"/>: conv1 on the 28-wide grid (positions x ≥ 24 are
 /// garbage that pooling never reads, with zero gradient), a [150 taps][64 positions] im2col matrix per sample
 /// for conv2, and the fully connected head (<see cref="Avx2DenseLayers"/>) over all of the shard's samples at
 /// once. Register tiles are re-blocked for 16 ymm registers: 8 to 12 independent accumulators per tile (two
 /// FMA pipes of latency 4) plus the operands they share, so no tile spills.
 /// </para>
 /// </summary>
-internal sealed class Avx2ShardKernel : IShardKernel
+internal sealed class Avx2ShardKernel : WideGridShardKernel
 {
-    private readonly float _scale;
-    private readonly float _offset;
-    private int _capacity;
-
-    // Per-sample buffers of the shard (index s · size).
-    private float[] _x = [];
-    private float[] _p1 = [];
-    private int[] _arg1 = [];
-    private float[] _col = [];
-    private float[] _p2 = [];
-    private int[] _arg2 = [];
-    private float[] _dp2 = [];
-    private float[] _da2 = [];
-    private float[] _da1 = [];
-
-    // Per-sample scratch.
-    private readonly float[] _a1 = new float[C1 * A1Stride];
-    private readonly float[] _a2 = new float[A2Size];
-    private readonly float[] _dcol = new float[ColSize];
-    private readonly float[] _dp1 = new float[P1Stride];
-
     private readonly Avx2DenseLayers _dense = new();
 
-    public Avx2ShardKernel(InputScaling scaling) => (_scale, _offset) = scaling.Affine();
-
-    /// <summary>Forward pass of the samples; fills per-sample losses and predictions, returns the shard's statistics.</summary>
-    public ShardStats Forward(float[] w, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    public Avx2ShardKernel(InputScaling scaling)
+        : base(scaling)
     {
-        var n = samples.Count;
-        EnsureCapacity(n);
-        var pixels = samples.Pixels.Span;
-        var labels = samples.Labels.Span;
-        for (var s = 0; s < n; s++)
-        {
-            LoadImage(pixels.Slice(s * ModelShape.Pixels, ModelShape.Pixels), s);
-            Conv1Forward(w, s);
-            Pool1Forward(s);
-            Conv2Im2Col.Fill(ref _p1[s * P1Stride], ref _col[s * ColSize]);
-            Conv2Forward(w, s);
-            Pool2Forward(s);
-        }
-        return _dense.Forward(w, _p2, n, labels, losses, predictions);
     }
 
-    /// <summary>Sum over the shard of the per-sample gradients of the cross-entropy, written into <paramref name="g"/>.</summary>
-    public ShardStats ComputeGradient(float[] w, ShardSamples samples, float[] g)
-    {
-        var n = samples.Count;
-        if (n == 0)
-        {
-            Array.Clear(g);
-            return default;
-        }
-        EnsureCapacity(n);
-        var stats = Forward(w, samples, [], []);
-        _dense.Backward(w, g, _p2, _dp2, n);
-        for (var s = 0; s < n; s++)
-        {
-            Pool2Backward(s);
-            Conv2InputGradient(w, s);
-            Col2Im();
-            Pool1Backward(s);
-        }
-        Conv2WeightGradient(g, n);
-        Conv1WeightGradient(g, n);
-        return stats;
-    }
+    protected override ShardStats DenseForward(float[] w, int n, ReadOnlySpan<byte> labels, Span<float> losses, Span<byte> predictions) =>
+        _dense.Forward(w, _p2, n, labels, losses, predictions);
 
-    private void EnsureCapacity(int n)
-    {
-        if (n <= _capacity)
-        {
-            return;
-        }
-        _capacity = n;
-        _x = new float[n * XStride];
-        _p1 = new float[n * P1Stride];
-        _arg1 = new int[n * P1Stride];
-        _col = new float[n * ColSize];
-        _p2 = new float[n * F];
-        _arg2 = new int[n * F];
-        _dp2 = new float[n * F];
-        _da2 = new float[n * A2Size];
-        _da1 = new float[n * C1 * A1Stride];
-    }
+    protected override void DenseBackward(float[] w, float[] g, int n) => _dense.Backward(w, g, _p2, _dp2, n);
 
     // Pixels to floats 8 at a time (zero-extend bytes to int32, convert); multiply and add stay separate roundings.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LoadImage(ReadOnlySpan<byte> pixels, int s)
+    protected override void LoadImage(ReadOnlySpan<byte> pixels, int s)
     {
         ref var source = ref MemoryMarshal.GetReference(pixels);
         ref var x = ref _x[s * XStride];
@@ -130,7 +56,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // group's 3 weights are broadcast once and each of the 4 inputs at offset ky·28+kx is loaded once for 3 FMAs:
     // 12 accumulators + 3 weights + 1 input fill the 16 registers. Accumulators start at the bias; ReLU on store.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv1Forward(float[] w, int s)
+    protected override void Conv1Forward(float[] w, int s)
     {
         ref var x = ref _x[s * XStride];
         ref var a1 = ref _a1[0];
@@ -183,7 +109,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // input values 0–15 and 16–31 of the row pair (24–31 are garbage, feeding only windows 12–15). A row's two
     // stores cover 16 outputs; the 4 past the row are overwritten by the next row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool1Forward(int s)
+    protected override void Pool1Forward(int s)
     {
         ref var a1 = ref _a1[0];
         ref var p1 = ref _p1[s * P1Stride];
@@ -213,7 +139,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // tap 2 column loads and 4 weight broadcasts feed 8 FMAs (8 accumulators + 2 columns + 1 weight). Position
     // blocks are the outer loop so a block's 150 × 16 column values stay in L1 while the 4 channel groups reuse them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2Forward(float[] w, int s)
+    protected override void Conv2Forward(float[] w, int s)
     {
         ref var col = ref _col[s * ColSize];
         ref var wt = ref w[ModelShape.Conv2Weight];
@@ -257,7 +183,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // as PyTorch's view): rows 4h and 4h+2 side by side are the top rows of pooled rows 2h and 2h+1, rows 4h+1
     // and 4h+3 their bottom rows, so one call pools 8 outputs in flattened order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool2Forward(int s)
+    protected override void Pool2Forward(int s)
     {
         ref var a2 = ref _a2[0];
         ref var p2 = ref _p2[s * F];
@@ -280,7 +206,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // Max-pool backward of conv2: each output's gradient (masked by ReLU: a pooled value ≤ 0 had none) goes to
     // its arg-max; 8 outputs at a time fill four whole 8-wide rows, so every element of dA2 is written.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool2Backward(int s)
+    protected override void Pool2Backward(int s)
     {
         ref var da2 = ref _da2[s * A2Size];
         ref var p2 = ref _p2[s * F];
@@ -305,7 +231,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // dCol[150×64] = W2ᵀ · dA2 in tiles of 6 taps × 16 positions: per output channel 2 gradient loads and 6
     // weight broadcasts feed 12 FMAs (12 accumulators + 2 gradients + 1 weight).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2InputGradient(float[] w, int s)
+    protected override void Conv2InputGradient(float[] w, int s)
     {
         ref var da2 = ref _da2[s * A2Size];
         ref var wt = ref w[ModelShape.Conv2Weight];
@@ -351,7 +277,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // added to memory once. Shifts are the outer loop, so a row is read back only long after its last store at
     // another shift (a partly overlapping store still in flight would stall the load).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Col2Im()
+    protected override void Col2Im()
     {
         Array.Clear(_dp1);
         ref var dp1 = ref _dp1[0];
@@ -381,7 +307,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // overwritten by it; the bottom row's by the next row pair. Positions past the last row are never written
     // and stay zero.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool1Backward(int s)
+    protected override void Pool1Backward(int s)
     {
         ref var da1 = ref _da1[s * C1 * A1Stride];
         ref var p1 = ref _p1[s * P1Stride];
@@ -409,7 +335,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p] in tiles of 2 channels × 6 taps (12 accumulators + 2 gradients
     // + 1 column value), run over every sample of the shard before one horizontal sum each. Bias: Σ dA2 per channel.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2WeightGradient(float[] g, int n)
+    protected override void Conv2WeightGradient(float[] g, int n)
     {
         ref var da2 = ref _da2[0];
         ref var col = ref _col[0];
@@ -469,7 +395,7 @@ internal sealed class Avx2ShardKernel : IShardKernel
     // gradient) in tiles of 2 channels × one kernel row of 5 taps (10 accumulators + 2 gradients + 1 input)
     // across the shard. Bias: Σ dA1 per channel, 4 accumulators to break the add chain.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv1WeightGradient(float[] g, int n)
+    protected override void Conv1WeightGradient(float[] g, int n)
     {
         ref var da1 = ref _da1[0];
         ref var x = ref _x[0];

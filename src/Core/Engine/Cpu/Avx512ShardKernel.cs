@@ -8,7 +8,8 @@ using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 namespace CnnDistributed.Core.Engine.Cpu;
 
 /// <summary>
-/// Forward and backward passes of one shard with AVX-512, on one thread; one instance per thread (it owns
+/// Forward and backward passes of one shard with AVX-512, on one thread (the pass order and workspace are those of
+/// <see cref="WideGridShardKernel"/>); one instance per thread (it owns
 /// its workspace). Every reduction runs in a fixed order that depends only on the shard's samples, so a
 /// shard's gradient is bit-identical whichever thread or process computes it.
 /// <para>
@@ -22,102 +23,35 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// <para>Kernels are compiled fully optimised on first use (no tier-0 first epoch): their speed comes from the
 /// hand blocking, not from profile-guided recompilation.</para>
 /// </summary>
-internal sealed class Avx512ShardKernel : IShardKernel
+internal sealed class Avx512ShardKernel : WideGridShardKernel
 {
-    private readonly float _scale;
-    private readonly float _offset;
-    private int _capacity;
-
-    // Per-sample buffers of the shard (index s · size).
-    private float[] _x = [];
-    private float[] _p1 = [];
-    private int[] _arg1 = [];
-    private float[] _col = [];
-    private float[] _p2 = [];
-    private int[] _arg2 = [];
+    // The dense layers' per-sample buffers (index s · stride).
     private float[] _h = [];
     private float[] _z = [];
     private float[] _dh = [];
-    private float[] _dp2 = [];
-    private float[] _da2 = [];
-    private float[] _da1 = [];
 
-    // Per-sample scratch.
-    private readonly float[] _a1 = new float[C1 * A1Stride];
-    private readonly float[] _a2 = new float[A2Size];
-    private readonly float[] _dcol = new float[ColSize];
-    private readonly float[] _dp1 = new float[P1Stride];
-
-    public Avx512ShardKernel(InputScaling scaling) => (_scale, _offset) = scaling.Affine();
-
-    /// <summary>Forward pass of the samples; fills per-sample losses and predictions, returns the shard's statistics.</summary>
-    public ShardStats Forward(float[] w, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    public Avx512ShardKernel(InputScaling scaling)
+        : base(scaling)
     {
-        var n = samples.Count;
-        EnsureCapacity(n);
-        var pixels = samples.Pixels.Span;
-        var labels = samples.Labels.Span;
-        for (var s = 0; s < n; s++)
-        {
-            LoadImage(pixels.Slice(s * ModelShape.Pixels, ModelShape.Pixels), _x.AsSpan(s * XStride, XStride));
-            Conv1Forward(w, s);
-            Pool1Forward(s);
-            Conv2Im2Col.Fill(ref _p1[s * P1Stride], ref _col[s * ColSize]);
-            Conv2Forward(w, s);
-            Pool2Forward(s);
-        }
+    }
+
+    protected override void GrowDenseBuffers(int n)
+    {
+        _h = new float[n * HStride];
+        _z = new float[n * ZStride];
+        _dh = new float[n * HStride];
+    }
+
+    protected override ShardStats DenseForward(float[] w, int n, ReadOnlySpan<byte> labels, Span<float> losses, Span<byte> predictions)
+    {
         Fc1Forward(w, n);
         return SoftmaxCrossEntropy(w, n, labels, losses, predictions);
     }
 
-    /// <summary>Sum over the shard of the per-sample gradients of the cross-entropy, written into <paramref name="g"/>.</summary>
-    public ShardStats ComputeGradient(float[] w, ShardSamples samples, float[] g)
-    {
-        var n = samples.Count;
-        if (n == 0)
-        {
-            Array.Clear(g);
-            return default;
-        }
-        EnsureCapacity(n);
-        var stats = Forward(w, samples, stackalloc float[0], stackalloc byte[0]);
-        DenseBackward(w, g, n);
-        for (var s = 0; s < n; s++)
-        {
-            Pool2Backward(s);
-            Conv2InputGradient(w, s);
-            Col2Im();
-            Pool1Backward(s);
-        }
-        Conv2WeightGradient(g, n);
-        Conv1WeightGradient(g, n);
-        return stats;
-    }
-
-    private void EnsureCapacity(int n)
-    {
-        if (n <= _capacity)
-        {
-            return;
-        }
-        _capacity = n;
-        _x = new float[n * XStride];
-        _p1 = new float[n * P1Stride];
-        _arg1 = new int[n * P1Stride];
-        _col = new float[n * ColSize];
-        _p2 = new float[n * F];
-        _arg2 = new int[n * F];
-        _h = new float[n * HStride];
-        _z = new float[n * ZStride];
-        _dh = new float[n * HStride];
-        _dp2 = new float[n * F];
-        _da2 = new float[n * A2Size];
-        _da1 = new float[n * C1 * A1Stride];
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void LoadImage(ReadOnlySpan<byte> pixels, Span<float> x)
+    protected override void LoadImage(ReadOnlySpan<byte> pixels, int s)
     {
+        var x = _x.AsSpan(s * XStride, XStride);
         for (var i = 0; i < pixels.Length; i++)
         {
             x[i] = pixels[i] * _scale + _offset;
@@ -128,7 +62,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // conv1 over the wide grid: 2 groups of 3 output channels × blocks of 64 positions (4 vectors); per tap,
     // 4 input loads at offset ky·28+kx feed 12 FMAs. Accumulators start at the bias; ReLU on store.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv1Forward(float[] w, int s)
+    protected override void Conv1Forward(float[] w, int s)
     {
         ref var x = ref _x[s * XStride];
         ref var a1 = ref _a1[0];
@@ -183,7 +117,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // 0–3 (top-left, top-right, bottom-left, bottom-right); strict comparisons keep the first maximum.
     // Stores are 16 lanes wide; the 4 lanes past a row are overwritten by the next row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool1Forward(int s)
+    protected override void Pool1Forward(int s)
     {
         ref var a1 = ref _a1[0];
         ref var p1 = ref _p1[s * P1Stride];
@@ -232,7 +166,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64], blocks of 4 channels × 64 positions (16 accumulators).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2Forward(float[] w, int s)
+    protected override void Conv2Forward(float[] w, int s)
     {
         ref var col = ref _col[s * ColSize];
         ref var wt = ref w[ModelShape.Conv2Weight];
@@ -284,7 +218,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // view). A channel is four vectors of two rows each; a permute over a pair of them yields one candidate
     // for 8 outputs (lanes 0–7), so each channel takes two passes.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool2Forward(int s)
+    protected override void Pool2Forward(int s)
     {
         ref var a2 = ref _a2[0];
         ref var p2 = ref _p2[s * F];
@@ -339,8 +273,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ShardStats SoftmaxCrossEntropy(float[] w, int n, ReadOnlySpan<byte> labels, Span<float> losses, Span<byte> predictions)
     {
-        var lossSum = 0.0;
-        var correct = 0;
+        var tally = new ShardTally(losses, predictions);
         Span<float> e = stackalloc float[O];
         for (var s = 0; s < n; s++)
         {
@@ -359,24 +292,15 @@ internal sealed class Avx512ShardKernel : IShardKernel
             var loss = MathF.Log(sum) + max - z[label];
             TensorPrimitives.Divide(e, sum, z);
             z[label] -= 1f;
-            lossSum += loss;
-            if (predicted == label)
-            {
-                correct++;
-            }
-            if (!losses.IsEmpty)
-            {
-                losses[s] = loss;
-                predictions[s] = (byte)predicted;
-            }
+            tally.Add(s, loss, predicted, label);
         }
-        return new ShardStats(lossSum, correct, n);
+        return tally.Total(n);
     }
 
     // Backward through fc2 and fc1 for the whole shard. Weight gradients sum over samples in sample order;
     // zero upstream gradients (dead ReLUs) are skipped, which is deterministic too.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void DenseBackward(float[] w, float[] g, int n)
+    protected override void DenseBackward(float[] w, float[] g, int n)
     {
         var gFc2 = g.AsSpan(ModelShape.Fc2Weight, O * H);
         gFc2.Clear();
@@ -496,7 +420,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // Max-pool backward: the gradient goes to the arg-max, masked by ReLU (a pooled value ≤ 0 had no gradient).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool2Backward(int s)
+    protected override void Pool2Backward(int s)
     {
         var da2 = _da2.AsSpan(s * A2Size, A2Size);
         da2.Clear();
@@ -515,7 +439,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // dCol[150×64] = W2ᵀ · dA2: blocks of 3 taps × 64 positions, streaming over the 16 output channels.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2InputGradient(float[] w, int s)
+    protected override void Conv2InputGradient(float[] w, int s)
     {
         ref var da2 = ref _da2[s * A2Size];
         ref var wt = ref w[ModelShape.Conv2Weight];
@@ -551,7 +475,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
 
     // col2im: adds each tap's 8×8 gradient window back onto the pool1 gradient, taps in a fixed order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Col2Im()
+    protected override void Col2Im()
     {
         Array.Clear(_dp1);
         ref var dp1 = ref _dp1[0];
@@ -579,7 +503,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // Stores run 4 lanes past each 28-wide row and are overwritten by the next row; positions past the last
     // row are never written and stay zero.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Pool1Backward(int s)
+    protected override void Pool1Backward(int s)
     {
         ref var da1 = ref _da1[s * C1 * A1Stride];
         ref var p1 = ref _p1[s * P1Stride];
@@ -610,7 +534,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p]: blocks of 4 channels × 3 taps (12 vector accumulators)
     // run over every sample of the shard before one horizontal sum each.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv2WeightGradient(float[] g, int n)
+    protected override void Conv2WeightGradient(float[] g, int n)
     {
         ref var da2 = ref _da2[0];
         ref var col = ref _col[0];
@@ -664,7 +588,7 @@ internal sealed class Avx512ShardKernel : IShardKernel
     // dW1[oc, ky, kx] = Σ_s Σ_p dA1[oc, p] · x[p + ky·28 + kx] over the wide grid (garbage positions carry
     // zero gradient): blocks of 3 channels × one kernel row of 5 taps (15 accumulators) across the shard.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Conv1WeightGradient(float[] g, int n)
+    protected override void Conv1WeightGradient(float[] g, int n)
     {
         ref var da1 = ref _da1[0];
         ref var x = ref _x[0];

@@ -23,8 +23,7 @@ internal sealed class PortableShardKernel(InputScaling scaling) : IShardKernel
     {
         var pixels = samples.Pixels.Span;
         var labels = samples.Labels.Span;
-        var lossSum = 0.0;
-        var correct = 0;
+        var tally = new ShardTally(losses, predictions);
         for (var s = 0; s < samples.Count; s++)
         {
             var image = pixels.Slice(s * ModelShape.Pixels, ModelShape.Pixels);
@@ -37,14 +36,8 @@ internal sealed class PortableShardKernel(InputScaling scaling) : IShardKernel
             {
                 _network.Backward(w, gradient);
             }
-            lossSum += loss;
-            correct += predicted == labels[s] ? 1 : 0;
-            if (!losses.IsEmpty)
-            {
-                losses[s] = loss;
-                predictions[s] = (byte)predicted;
-            }
+            tally.Add(s, loss, predicted, labels[s]);
         }
-        return new ShardStats(lossSum, correct, samples.Count);
+        return tally.Total(samples.Count);
     }
 }
