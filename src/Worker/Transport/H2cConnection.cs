@@ -19,7 +19,6 @@ internal sealed class H2cConnection
     public const int MaxReceiveFrameBytes = Http2Tuning.MaxFrameBytes;
 
     private const int ReceiveBufferBytes = 2 * (MaxReceiveFrameBytes + Http2FrameHeader.Size);
-    private const int DefaultWindow = 65_535;
     private const int MaxWindow = int.MaxValue;
     private const long GrantThreshold = Http2Tuning.WindowBytes / 4;
     private const uint NoError = 0;
@@ -40,8 +39,8 @@ internal sealed class H2cConnection
     private int _nextStreamId = 1;
     private int _headerStreamId;
     private bool _headerEndStream;
-    private long _sendWindow = DefaultWindow;
-    private long _peerInitialWindow = DefaultWindow;
+    private long _sendWindow = Http2Frames.DefaultWindow;
+    private long _peerInitialWindow = Http2Frames.DefaultWindow;
     private int _peerMaxFrame = 16_384;
     private long _readNotGranted;
     private TaskCompletionSource _creditChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -103,7 +102,7 @@ internal sealed class H2cConnection
             throw;
         }
         var connection = new H2cConnection(socket, address.Authority, time);
-        await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Tuning.WindowBytes - DefaultWindow));
+        await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Tuning.WindowBytes));
         _ = connection.ReadLoopAsync();
         if (timeouts.KeepAliveInterval != Timeout.InfiniteTimeSpan)
         {

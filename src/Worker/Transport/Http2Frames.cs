@@ -10,8 +10,15 @@ internal static class Http2Frames
     public const ushort InitialWindowSize = 4;
     public const ushort MaxFrameSize = 5;
 
-    /// <summary>The client connection preface: the magic string, our SETTINGS, and the connection window raised by <paramref name="windowIncrement"/>.</summary>
-    public static byte[] Preface(int maxFrameSize, int windowIncrement)
+    /// <summary>The flow-control window every stream and connection starts with (RFC 9113 §6.9.2).</summary>
+    public const int DefaultWindow = 65_535;
+
+    /// <summary>
+    /// The client connection preface: the magic string, our SETTINGS (no push, stream windows of
+    /// <paramref name="windowBytes"/>, frames up to <paramref name="maxFrameSize"/>), and a WINDOW_UPDATE that raises the
+    /// connection window from the protocol's 65,535 bytes to <paramref name="windowBytes"/> too.
+    /// </summary>
+    public static byte[] Preface(int maxFrameSize, int windowBytes)
     {
         var magic = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
         var frame = new byte[magic.Length + Http2FrameHeader.Size + 3 * 6 + Http2FrameHeader.Size + 4];
@@ -19,11 +26,11 @@ internal static class Http2Frames
         var settings = frame.AsSpan(magic.Length);
         new Http2FrameHeader(3 * 6, Http2FrameType.Settings, 0, 0).Write(settings);
         WriteSetting(settings[9..], EnablePush, 0);
-        WriteSetting(settings[15..], InitialWindowSize, (uint)windowIncrement + 65_535);
+        WriteSetting(settings[15..], InitialWindowSize, (uint)windowBytes);
         WriteSetting(settings[21..], MaxFrameSize, (uint)maxFrameSize);
         var update = settings[27..];
         new Http2FrameHeader(4, Http2FrameType.WindowUpdate, 0, 0).Write(update);
-        BinaryPrimitives.WriteUInt32BigEndian(update[9..], (uint)windowIncrement);
+        BinaryPrimitives.WriteUInt32BigEndian(update[9..], (uint)(windowBytes - DefaultWindow));
         return frame;
     }
 
