@@ -46,7 +46,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
-        // Kestrel receives into one pool block per system call: 64 KiB blocks, three calls per gradient (LargeBlockMemoryPool).
+        // Kestrel receives into one pool block per system call: 256 KiB blocks, one call and one block per gradient (LargeBlockMemoryPool).
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
