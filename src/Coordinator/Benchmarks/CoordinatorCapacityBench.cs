@@ -17,7 +17,7 @@ public static class CoordinatorCapacityBench
 {
     public static async Task<BenchRecord> RunAsync(int workers, int batchSize, TimeSpan warmUp, TimeSpan duration, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
-        var shardCount = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, workers));
+        var shardCount = ShardCountFor(workers);
         await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new CoordinatorOptions { ShardCount = shardCount }, configureLogging, cancellationToken: cancellationToken);
         var simulated = new List<SimulatedWorker>();
         try
@@ -27,39 +27,7 @@ public static class CoordinatorCapacityBench
                 simulated.Add(await SimulatedWorker.StartAsync(host.Address, $"sim-{i + 1}", cancellationToken));
             }
             await host.WaitForWorkersAsync(workers, TimeSpan.FromSeconds(30), cancellationToken);
-            var executor = host.Executor;
-            var work = SyntheticStep(batchSize, shardCount);
-            var parameters = WeightInitializer.Create(1);
-            var gradient = new float[ModelShape.ParameterCount];
-
-            var warmUpClock = Stopwatch.StartNew();
-            while (warmUpClock.Elapsed < warmUp)
-            {
-                parameters[0] += 1e-3f;
-                await executor.ComputeAsync(work, parameters, gradient, cancellationToken);
-            }
-            var timingsBefore = executor.Total;
-            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var clock = Stopwatch.StartNew();
-            var steps = 0L;
-            while (clock.Elapsed < duration)
-            {
-                parameters[0] += 1e-3f;
-                await executor.ComputeAsync(work, parameters, gradient, cancellationToken);
-                steps++;
-            }
-            var seconds = clock.Elapsed.TotalSeconds;
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var timings = executor.Total - timingsBefore;
-            return new BenchRecord("coordinator", SimulatedWorker.DeviceKind, 0, workers, batchSize, steps * batchSize / seconds, steps, seconds)
-            {
-                StepsPerSecond = steps / seconds,
-                CoordinatorCpuMsPerStep = (timings.SerializationSeconds + timings.AggregationSeconds) * 1000 / steps,
-                ProcessCpuMsPerStep = cpu.TotalMilliseconds / steps,
-                BytesPerStep = (double)(timings.BytesSent + timings.BytesReceived) / steps,
-                BytesPerStepWithoutSamples = (double)(timings.BytesSent + timings.BytesReceived) / steps - (double)batchSize * (ModelShape.Pixels + 1),
-                MinimumBytesPerStep = 2.0 * workers * StepResultValidator.GradientBytes,
-            };
+            return await MeasureAsync("coordinator", SimulatedWorker.DeviceKind, host.Executor, workers, batchSize, shardCount, warmUp, duration, cancellationToken);
         }
         finally
         {
@@ -69,6 +37,64 @@ public static class CoordinatorCapacityBench
                 await worker.DisposeAsync();
             }
         }
+    }
+
+    /// <summary>
+    /// <c>bench --what coordinator-tcp-floor --workers N</c>: the same measurement against N worker threads on raw blocking
+    /// loopback sockets that answer at once with a gradient of zeros (<see cref="RawTcpStepExecutor"/>): the step rate of a
+    /// coordinator that pays only for the bytes.
+    /// </summary>
+    public static async Task<BenchRecord> RunFloorAsync(int workers, int batchSize, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var shardCount = ShardCountFor(workers);
+        await using var floor = new RawTcpStepExecutor(workers, 1, shardCount, simulated: true);
+        return await MeasureAsync("coordinator-tcp-floor", SimulatedWorker.DeviceKind, floor, workers, batchSize, shardCount, warmUp, duration, cancellationToken);
+    }
+
+    private static int ShardCountFor(int workers) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, workers));
+
+    private static async Task<BenchRecord> MeasureAsync(string what, string device, IStepExecutor executor, int workers, int batchSize, int shardCount, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var work = SyntheticStep(batchSize, shardCount);
+        var parameters = WeightInitializer.Create(1);
+        var gradient = new float[ModelShape.ParameterCount];
+        var distributed = executor as DistributedStepExecutor;
+
+        var warmUpClock = Stopwatch.StartNew();
+        while (warmUpClock.Elapsed < warmUp)
+        {
+            parameters[0] += 1e-3f;
+            await executor.ComputeAsync(work, parameters, gradient, cancellationToken);
+        }
+        var timingsBefore = distributed?.Total ?? StepTimings.Zero;
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var clock = Stopwatch.StartNew();
+        var steps = 0L;
+        while (clock.Elapsed < duration)
+        {
+            parameters[0] += 1e-3f;
+            await executor.ComputeAsync(work, parameters, gradient, cancellationToken);
+            steps++;
+        }
+        var seconds = clock.Elapsed.TotalSeconds;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+        var record = new BenchRecord(what, device, 0, workers, batchSize, steps * batchSize / seconds, steps, seconds)
+        {
+            StepsPerSecond = steps / seconds,
+            ProcessCpuMsPerStep = cpu.TotalMilliseconds / steps,
+            MinimumBytesPerStep = 2.0 * workers * StepResultValidator.GradientBytes,
+        };
+        if (distributed is null)
+        {
+            return record;
+        }
+        var timings = distributed.Total - timingsBefore;
+        return record with
+        {
+            CoordinatorCpuMsPerStep = (timings.SerializationSeconds + timings.AggregationSeconds) * 1000 / steps,
+            BytesPerStep = (double)(timings.BytesSent + timings.BytesReceived) / steps,
+            BytesPerStepWithoutSamples = (double)(timings.BytesSent + timings.BytesReceived) / steps - (double)batchSize * (ModelShape.Pixels + 1),
+        };
     }
 
     private static StepWork SyntheticStep(int batchSize, int shardCount)

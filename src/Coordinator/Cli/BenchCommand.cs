@@ -11,7 +11,9 @@ namespace CnnDistributed.Coordinator.Cli;
 /// <c>--what train</c> (default) trains on the bundled sample for <c>--seconds</c> after a warm-up: with <c>--workers 0</c>
 /// (default) on the engine in this process, with <c>--workers N</c> through a coordinator and N local workers over
 /// loopback gRPC, adding per-step timings and bytes on the wire. <c>--what coordinator</c> measures the coordinator
-/// alone against <c>--workers</c> simulated workers that answer with a precomputed gradient.
+/// alone against <c>--workers</c> simulated workers that answer with a precomputed gradient. <c>--what tcp-floor</c> trains
+/// like <c>--workers N</c> but over raw blocking loopback sockets, and <c>--what coordinator-tcp-floor</c> measures capacity
+/// that way: the floors the gRPC step path is measured against.
 /// </summary>
 public static class BenchCommand
 {
@@ -20,12 +22,12 @@ public static class BenchCommand
 
     public static Command Create(CliConsole console, TerminationSignals signals)
     {
-        var what = new Option<string>("--what") { Description = "train, coordinator, failover or checkpoint", DefaultValueFactory = _ => "train" };
+        var what = new Option<string>("--what") { Description = "train, coordinator, failover, checkpoint, tcp-floor or coordinator-tcp-floor", DefaultValueFactory = _ => "train" };
         var threads = new Option<int?>("--threads") { Description = "Threads per worker (of the in-process engine with --workers 0) [cores / workers]" };
         var batchSizes = new Option<string[]>("--batch-size") { Description = "Batch size; repeat or give a comma list for several measurements", DefaultValueFactory = _ => ["64"] };
         var seconds = new Option<double>("--seconds") { Description = "Measuring time per batch size, after the warm-up", DefaultValueFactory = _ => 10 };
         var device = new Option<string>("--device") { Description = "auto, cpu, cuda or opencl", DefaultValueFactory = _ => DeviceChoice.Auto };
-        var workers = new Option<int>("--workers") { Description = "0: the engine in this process; N: N local workers over loopback gRPC (or N simulated workers with --what coordinator)", DefaultValueFactory = _ => 0 };
+        var workers = new Option<int>("--workers") { Description = "0: the engine in this process; N: N local workers over loopback gRPC (N simulated workers with --what coordinator, N raw-socket worker threads with the tcp-floor measurements)", DefaultValueFactory = _ => 0 };
         var shards = new Option<int>("--shards") { Description = "Shards per minibatch (power of two)", DefaultValueFactory = _ => 8 };
         var command = new Command("bench", "Measure training throughput or coordinator capacity") { what, threads, batchSizes, seconds, device, workers, shards };
         command.SetAction((parseResult, cancellationToken) =>
@@ -54,11 +56,13 @@ public static class BenchCommand
             throw new UsageException(error);
         }
         var duration = TimeSpan.FromSeconds(options.Seconds);
-        if (options.What == "coordinator")
+        if (options.What is "coordinator" or "coordinator-tcp-floor")
         {
             foreach (var batchSize in options.BatchSizes())
             {
-                Print(console, await CoordinatorCapacityBench.RunAsync(options.Workers, batchSize, WarmUp, duration, cancellationToken: cancellationToken));
+                Print(console, options.What == "coordinator"
+                    ? await CoordinatorCapacityBench.RunAsync(options.Workers, batchSize, WarmUp, duration, cancellationToken: cancellationToken)
+                    : await CoordinatorCapacityBench.RunFloorAsync(options.Workers, batchSize, WarmUp, duration, cancellationToken));
             }
             return ExitCodes.Success;
         }
@@ -73,6 +77,15 @@ public static class BenchCommand
             foreach (var batchSize in options.BatchSizes())
             {
                 Print(console, await FailoverBench.RunAsync(data.Train, batchSize, options.Shards, options.Threads, FailoverTrials, cancellationToken));
+            }
+            return ExitCodes.Success;
+        }
+        if (options.What == "tcp-floor")
+        {
+            await using var floor = new RawTcpStepExecutor(options.Workers, options.Threads, options.Shards);
+            foreach (var batchSize in options.BatchSizes())
+            {
+                Print(console, await ExecutorThroughputBench.RunAsync("tcp-floor", floor, data.Train, batchSize, options.Shards, options.Threads, WarmUp, duration, cancellationToken));
             }
             return ExitCodes.Success;
         }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 
 namespace CnnDistributed.Coordinator.Cli;
 
@@ -14,11 +15,13 @@ public sealed record BenchCommandOptions
 
     /// <summary>
     /// <c>train</c>: training throughput; <c>coordinator</c>: coordinator capacity with simulated workers; <c>failover</c>:
-    /// time from a worker's death to its shards running elsewhere; <c>checkpoint</c>: samples/s with a checkpoint every 100 steps against none.
+    /// time from a worker's death to its shards running elsewhere; <c>checkpoint</c>: samples/s with a checkpoint every 100 steps against none;
+    /// <c>tcp-floor</c> and <c>coordinator-tcp-floor</c>: training and coordinator capacity over raw blocking loopback sockets
+    /// instead of gRPC, the floors of any TCP step path.
     /// </summary>
     public required string What { get; init; }
 
-    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator", "failover", "checkpoint"];
+    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator", "failover", "checkpoint", "tcp-floor", "coordinator-tcp-floor"];
 
     /// <summary>Every <c>--batch-size</c> value, each occurrence possibly a comma list (<c>16,64,256</c>).</summary>
     public IReadOnlyList<int> BatchSizes() =>
@@ -30,7 +33,13 @@ public sealed record BenchCommandOptions
         return OptionChecks.First(
             firstBadBatch,
             OptionChecks.AtLeast("--threads", Threads, 1),
-            OptionChecks.AtLeast("--workers", Workers, What == "coordinator" ? 1 : 0),
+            OptionChecks.AtLeast("--workers", Workers, What is "coordinator" or "tcp-floor" or "coordinator-tcp-floor" ? 1 : 0),
+            What == "tcp-floor" && Workers >= 1 && (Workers > Shards || !BitOperations.IsPow2(Workers))
+                ? $"--workers must be a power of two up to --shards ({Shards}) for --what tcp-floor (got {Workers})"
+                : null,
+            What == "coordinator-tcp-floor" && !BitOperations.IsPow2(Workers)
+                ? $"--workers must be a power of two for --what coordinator-tcp-floor (got {Workers})"
+                : null,
             OptionChecks.OneOf("--what", What, Measurements.ToArray()),
             OptionChecks.Positive("--seconds", Seconds),
             OptionChecks.OneOf("--device", Device, DeviceChoice.Names.ToArray()),

@@ -32,4 +32,20 @@ public sealed class BenchCommandTests
         }
         Assert.Equal([16, 32], batchSizes);
     }
+
+    [Fact]
+    public void TcpFloorBenchTrainsOverRawSocketsWithTheGivenWorkers()
+    {
+        var result = CliRunner.Run("bench", "--what", "tcp-floor", "--workers", "2", "--threads", "1", "--seconds", "1", "--batch-size", "32");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Stderr);
+        using var document = JsonDocument.Parse(Assert.Single(result.StdoutLines));
+        var root = document.RootElement;
+        Assert.Equal(Fields, root.EnumerateObject().Select(p => p.Name).Take(Fields.Length));
+        Assert.Equal("tcp-floor", root.GetProperty("what").GetString());
+        Assert.Equal(2, root.GetProperty("workers").GetInt32());
+        Assert.Equal(32, root.GetProperty("batch_size").GetInt32());
+        Assert.True(root.GetProperty("steps").GetInt64() > 0);
+    }
 }

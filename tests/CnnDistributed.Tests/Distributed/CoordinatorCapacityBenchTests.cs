@@ -18,4 +18,15 @@ public sealed class CoordinatorCapacityBenchTests
         Assert.InRange(record.BytesPerStepWithoutSamples!.Value, record.MinimumBytesPerStep!.Value, record.MinimumBytesPerStep.Value * 1.05);
         Assert.Contains("\"steps_per_second\":", record.ToJsonLine());
     }
+
+    [Fact]
+    public async Task FloorOverRawSocketsDrivesStepsWithTheSameWorkerCount()
+    {
+        var record = await CoordinatorCapacityBench.RunFloorAsync(8, 64, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+
+        Assert.Equal("coordinator-tcp-floor", record.What);
+        Assert.Equal(8, record.Workers);
+        Assert.True(record.Steps > 0);
+        Assert.Equal(8 * 2.0 * ModelShape.ParameterCount * sizeof(float), record.MinimumBytesPerStep);
+    }
 }
