@@ -7,21 +7,26 @@ namespace CnnDistributed.Tests.Transport;
 public sealed class LargeBlockMemoryPoolTests
 {
     [Fact]
-    public void BlocksHoldAThirdOfAGradientAndDisposedOnesAreReused()
+    public void ABlockHoldsAWholeGradientFrameAndTheLastReturnedBlockIsReusedFirst()
     {
         using var pool = new LargeBlockMemoryPoolFactory().Create();
         var first = pool.Rent(1);
-        var firstBlock = Block(first.Memory);
+        var second = pool.Rent();
+        var (firstBlock, secondBlock) = (Block(first.Memory), Block(second.Memory));
         first.Dispose();
-        first.Dispose();
+        second.Dispose();
+        second.Dispose();
 
-        using var second = pool.Rent();
-        using var third = pool.Rent();
+        using var reused = pool.Rent();
+        using var next = pool.Rent();
+        using var fresh = pool.Rent();
 
-        Assert.Equal(LargeBlockMemoryPool.BlockBytes, second.Memory.Length);
-        Assert.True(3 * LargeBlockMemoryPool.BlockBytes >= 138_488);
-        Assert.Same(firstBlock, Block(second.Memory));
-        Assert.NotSame(firstBlock, Block(third.Memory));
+        Assert.Equal(LargeBlockMemoryPool.BlockBytes, reused.Memory.Length);
+        Assert.True(LargeBlockMemoryPool.BlockBytes >= 9 + 5 + 138_488, "a gradient's DATA frame fits one block");
+        Assert.Same(secondBlock, Block(reused.Memory));
+        Assert.Same(firstBlock, Block(next.Memory));
+        Assert.NotSame(firstBlock, Block(fresh.Memory));
+        Assert.NotSame(secondBlock, Block(fresh.Memory));
         Assert.Throws<ObjectDisposedException>(() => first.Memory);
     }
 
