@@ -37,6 +37,9 @@ public sealed record BenchCommandOptions
             What == "tcp-floor" && Workers >= 1 && (Workers > Shards || !BitOperations.IsPow2(Workers))
                 ? $"--workers must be a power of two up to --shards ({Shards}) for --what tcp-floor (got {Workers})"
                 : null,
+            What == "tcp-floor" && Device is not (DeviceChoice.Auto or "cpu")
+                ? $"--device {Device}: --what tcp-floor runs the CPU kernels only"
+                : null,
             What == "coordinator-tcp-floor" && !BitOperations.IsPow2(Workers)
                 ? $"--workers must be a power of two for --what coordinator-tcp-floor (got {Workers})"
                 : null,
