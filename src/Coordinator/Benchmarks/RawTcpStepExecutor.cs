@@ -15,7 +15,7 @@ namespace CnnDistributed.Coordinator.Benchmarks;
 /// per-worker pre-sums and tree sum as a distributed job (so the gradient is bit-identical), but every worker is a
 /// dedicated thread on a blocking loopback TCP socket and a message is raw bytes: no HTTP/2, no gRPC, no thread-pool
 /// hand-offs, one user-space copy each way. Whatever the real step path costs beyond this is protocol and scheduling.
-/// Simulated workers (the floor of <c>bench --what coordinator</c>) answer at once with a gradient of zeros.
+/// Simulated workers (<c>bench --what coordinator-tcp-floor</c>) answer at once with a gradient of zeros.
 /// Benchmark only: peers are trusted and a failure ends the run.
 /// </summary>
 internal sealed class RawTcpStepExecutor : IStepExecutor
