@@ -64,5 +64,24 @@ public sealed record BenchRecord(
     [JsonPropertyName("failover_trials")]
     public int? FailoverTrials { get; init; }
 
+    /// <summary><c>scaling</c>: which round of the interleaved comparison this is (from 1).</summary>
+    [JsonPropertyName("round")]
+    public int? Round { get; init; }
+
+    /// <summary><c>scaling</c>: samples/s of the in-process engine on all the workers' threads, in the same round.</summary>
+    [JsonPropertyName("in_process_samples_per_second")]
+    public double? InProcessSamplesPerSecond { get; init; }
+
+    /// <summary><c>scaling</c>: samples_per_second as a percentage of in_process_samples_per_second (goal: at least 90).</summary>
+    [JsonPropertyName("percent_of_in_process")]
+    public double? PercentOfInProcess { get; init; }
+
+    /// <summary><c>scaling</c>: samples/s of the same job on raw loopback sockets (<c>tcp-floor</c>), in the same round.</summary>
+    [JsonPropertyName("floor_samples_per_second")]
+    public double? FloorSamplesPerSecond { get; init; }
+
+    [JsonPropertyName("floor_percent_of_in_process")]
+    public double? FloorPercentOfInProcess { get; init; }
+
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
 }

@@ -13,15 +13,19 @@ public sealed record BenchCommandOptions
     public required string Device { get; init; }
     public required int Shards { get; init; }
 
+    /// <summary><c>scaling</c>: how many interleaved rounds of in-process, distributed and floor measurements.</summary>
+    public int Rounds { get; init; } = 3;
+
     /// <summary>
     /// <c>train</c>: training throughput; <c>coordinator</c>: coordinator capacity with simulated workers; <c>failover</c>:
     /// time from a worker's death to its shards running elsewhere; <c>checkpoint</c>: samples/s with a checkpoint every 100 steps against none;
     /// <c>tcp-floor</c> and <c>coordinator-tcp-floor</c>: training and coordinator capacity over raw blocking loopback sockets
-    /// instead of gRPC, the floors of any TCP step path.
+    /// instead of gRPC, the floors of any TCP step path; <c>scaling</c>: rounds of in-process, distributed and floor training
+    /// back to back, each distributed figure as a percentage of its round's in-process one.
     /// </summary>
     public required string What { get; init; }
 
-    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator", "failover", "checkpoint", "tcp-floor", "coordinator-tcp-floor"];
+    public static IReadOnlyList<string> Measurements { get; } = ["train", "coordinator", "failover", "checkpoint", "tcp-floor", "coordinator-tcp-floor", "scaling"];
 
     /// <summary>Every <c>--batch-size</c> value, each occurrence possibly a comma list (<c>16,64,256</c>).</summary>
     public IReadOnlyList<int> BatchSizes() =>
@@ -33,7 +37,8 @@ public sealed record BenchCommandOptions
         return OptionChecks.First(
             firstBadBatch,
             OptionChecks.AtLeast("--threads", Threads, 1),
-            OptionChecks.AtLeast("--workers", Workers, What is "coordinator" or "tcp-floor" or "coordinator-tcp-floor" ? 1 : 0),
+            OptionChecks.AtLeast("--workers", Workers, What is "coordinator" or "tcp-floor" or "coordinator-tcp-floor" or "scaling" ? 1 : 0),
+            OptionChecks.AtLeast("--rounds", Rounds, 1),
             What == "tcp-floor" && Workers >= 1 && (Workers > Shards || !BitOperations.IsPow2(Workers))
                 ? $"--workers must be a power of two up to --shards ({Shards}) for --what tcp-floor (got {Workers})"
                 : null,

@@ -16,6 +16,8 @@ public sealed class UsageErrorTests
     [InlineData("bench --what tcp-floor", "error: --workers must be at least 1 (got 0)")]
     [InlineData("bench --what tcp-floor --workers 3", "error: --workers must be a power of two up to --shards (8) for --what tcp-floor (got 3)")]
     [InlineData("bench --what tcp-floor --workers 2 --device cuda", "error: --device cuda: --what tcp-floor runs the CPU kernels only")]
+    [InlineData("bench --what scaling", "error: --workers must be at least 1 (got 0)")]
+    [InlineData("bench --what scaling --workers 2 --rounds 0", "error: --rounds must be at least 1 (got 0)")]
     [InlineData("bench --device opencl", "error: --device opencl: no usable OpenCL device")]
     public void UsageErrorExitsWithCodeTwoAndOneErrorLine(string arguments, string expected)
     {
