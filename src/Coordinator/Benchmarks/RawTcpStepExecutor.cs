@@ -24,6 +24,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
     // Up: n shard statistics (float64 loss sum, int32 correct, int32 samples), then the range's pre-summed gradient.
     private const int StatsBytes = 16;
     private const int GradientBytes = ModelShape.ParameterCount * sizeof(float);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly int _shardsPerWorker;
     private readonly Socket[] _workers;
@@ -56,7 +57,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
             _nodes[w] = new float[ModelShape.ParameterCount];
             _threads[w] = new Thread(() => Serve(endPoint, threadsPerWorker, simulated)) { IsBackground = true, Name = $"tcp-floor worker {w}" };
             _threads[w].Start();
-            _workers[w] = listener.Accept();
+            _workers[w] = AcceptWorker(listener);
             _workers[w].NoDelay = true;
         }
     }
@@ -230,6 +231,18 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {
             _workerFailure = e;
+        }
+    }
+
+    private Socket AcceptWorker(Socket listener)
+    {
+        try
+        {
+            return listener.AcceptAsync().WaitAsync(ConnectTimeout).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+            throw new IOException($"a tcp-floor worker did not connect within {ConnectTimeout.TotalSeconds:0} s{(_workerFailure is { } failure ? $": {failure.Message}" : "")}");
         }
     }
 
