@@ -4,11 +4,11 @@ using CnnDistributed.Core.Training;
 namespace CnnDistributed.Coordinator.Benchmarks;
 
 /// <summary>
-/// <c>bench --what scaling</c>: goal (a) of the distributed design in one command. Each round measures, back to back and
-/// in this order, the in-process engine on all the workers' threads, the same job through loopback gRPC workers, and
-/// (where the shape allows) the raw-socket floor, and reports the distributed figure as a percentage of the in-process
-/// one of the same round. On a shared machine whose speed drifts by tens of percent within minutes, only such
-/// same-round ratios mean anything; rounds repeat the comparison to show its spread.
+/// <c>bench --what scaling</c>: goal (a) of the distributed design in one command. Each round measures, back to back,
+/// the in-process engine on all the workers' threads, the same job through loopback gRPC workers, and (where the shape
+/// allows) the raw-socket floor, starting with a different one each round, and reports the distributed figure as a
+/// percentage of the in-process one of the same round. On a shared machine whose speed drifts by tens of percent within
+/// minutes, only such same-round ratios mean anything; rounds repeat the comparison to show its spread.
 /// </summary>
 public static class ScalingBench
 {
@@ -21,14 +21,25 @@ public static class ScalingBench
     public static async Task RunAsync(IStepExecutor inProcess, IStepExecutor distributed, IStepExecutor? floor, MnistSplit train, IReadOnlyList<int> batchSizes,
         int workers, int threads, int shardCount, int rounds, TimeSpan warmUp, TimeSpan duration, Action<BenchRecord> report, CancellationToken cancellationToken = default)
     {
+        var measured = new List<(string What, IStepExecutor Executor, int Threads)> { ("train", inProcess, workers * threads), ("train", distributed, threads) };
+        if (floor is not null)
+        {
+            measured.Add(("tcp-floor", floor, threads));
+        }
+        var results = new BenchRecord[measured.Count];
         for (var round = 1; round <= rounds; round++)
         {
             var settle = round == 1 ? warmUp : RewarmUp;
             foreach (var batchSize in batchSizes)
             {
-                var local = await ExecutorThroughputBench.RunAsync("train", inProcess, train, batchSize, shardCount, workers * threads, settle, duration, cancellationToken);
-                var remote = await ExecutorThroughputBench.RunAsync("train", distributed, train, batchSize, shardCount, threads, settle, duration, cancellationToken);
-                var bare = floor is null ? null : await ExecutorThroughputBench.RunAsync("tcp-floor", floor, train, batchSize, shardCount, threads, settle, duration, cancellationToken);
+                // Each round starts with the next executor in turn: on a shared machine the slot in a round biases a figure.
+                for (var k = 0; k < measured.Count; k++)
+                {
+                    var i = (round - 1 + k) % measured.Count;
+                    results[i] = await ExecutorThroughputBench.RunAsync(measured[i].What, measured[i].Executor, train, batchSize, shardCount, measured[i].Threads, settle, duration, cancellationToken);
+                }
+                var (local, remote) = (results[0], results[1]);
+                var bare = floor is null ? null : results[2];
                 report(remote with
                 {
                     What = "scaling",
