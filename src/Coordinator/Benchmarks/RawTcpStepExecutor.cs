@@ -38,7 +38,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
     public RawTcpStepExecutor(int workers, int threadsPerWorker, int shardCount, bool simulated = false)
     {
         GradientTree.RequirePowerOfTwo(shardCount);
-        if (workers < 1 || workers > shardCount || !BitOperations.IsPow2(workers))
+        if (!TakesShape(workers, shardCount))
         {
             throw new ArgumentOutOfRangeException(nameof(workers), $"the floor gives each worker one aligned tree node: 1 to {shardCount} workers, a power of two (got {workers})");
         }
@@ -63,6 +63,9 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
     }
 
     public string DeviceKind => CpuKernelTiers.DeviceKind(CpuKernelTier.Best);
+
+    /// <summary>Whether the floor can run the job: each worker takes one aligned tree node, so 1 to <paramref name="shardCount"/> workers, a power of two.</summary>
+    public static bool TakesShape(int workers, int shardCount) => workers >= 1 && workers <= shardCount && BitOperations.IsPow2(workers);
 
     public int Workers => _workers.Length;
 

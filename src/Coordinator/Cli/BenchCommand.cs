@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Numerics;
 using CnnDistributed.Coordinator.Benchmarks;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
@@ -114,9 +113,8 @@ public static class BenchCommand
     {
         await using var inProcess = await TrainingExecution.StartAsync(new JobShape(0, options.Workers * options.Threads, options.Shards, InputScaling.UnitRange, options.Device), null, logging, cancellationToken);
         await using var distributed = await TrainingExecution.StartAsync(new JobShape(options.Workers, options.Threads, options.Shards, InputScaling.UnitRange, options.Device), null, logging, cancellationToken);
-        // The floor runs the CPU kernels and gives each worker one aligned tree node; other shapes are measured without it.
-        var floorFits = distributed.Executor.DeviceKind.StartsWith("cpu-", StringComparison.Ordinal)
-            && options.Workers <= options.Shards && BitOperations.IsPow2(options.Workers);
+        // The floor runs the CPU kernels and gives each worker one aligned tree node; other jobs are measured without it.
+        var floorFits = distributed.Executor.DeviceKind.StartsWith("cpu-", StringComparison.Ordinal) && RawTcpStepExecutor.TakesShape(options.Workers, options.Shards);
         await using var floor = floorFits ? new RawTcpStepExecutor(options.Workers, options.Threads, options.Shards) : null;
         await ScalingBench.RunAsync(inProcess.Executor, distributed.Executor, floor, data.Train, options.BatchSizes(), options.Workers, options.Threads,
             options.Shards, options.Rounds, WarmUp, duration, record => Print(console, record), cancellationToken);

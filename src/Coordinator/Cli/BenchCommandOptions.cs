@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Numerics;
+using CnnDistributed.Coordinator.Benchmarks;
 
 namespace CnnDistributed.Coordinator.Cli;
 
@@ -39,7 +40,7 @@ public sealed record BenchCommandOptions
             OptionChecks.AtLeast("--threads", Threads, 1),
             OptionChecks.AtLeast("--workers", Workers, What is "coordinator" or "tcp-floor" or "coordinator-tcp-floor" or "scaling" ? 1 : 0),
             OptionChecks.AtLeast("--rounds", Rounds, 1),
-            What == "tcp-floor" && Workers >= 1 && (Workers > Shards || !BitOperations.IsPow2(Workers))
+            What == "tcp-floor" && Workers >= 1 && !RawTcpStepExecutor.TakesShape(Workers, Shards)
                 ? $"--workers must be a power of two up to --shards ({Shards}) for --what tcp-floor (got {Workers})"
                 : null,
             What == "tcp-floor" && Device is not (DeviceChoice.Auto or "cpu")
