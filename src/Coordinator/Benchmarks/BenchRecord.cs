@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Coordinator.Benchmarks;
 
@@ -82,6 +83,25 @@ public sealed record BenchRecord(
 
     [JsonPropertyName("floor_percent_of_in_process")]
     public double? FloorPercentOfInProcess { get; init; }
+
+    /// <summary>
+    /// This record with the step-path figures of a distributed run over <paramref name="steps"/> steps (<paramref name="total"/>:
+    /// the executor's timings added up over them), and the wire minimum for <see cref="Workers"/> workers.
+    /// </summary>
+    public BenchRecord WithStepPath(StepTimings total, long steps)
+    {
+        var bytes = (double)(total.BytesSent + total.BytesReceived) / steps;
+        return this with
+        {
+            CoordinatorCpuMsPerStep = (total.SerializationSeconds + total.AggregationSeconds) * 1000 / steps,
+            BytesPerStep = bytes,
+            BytesPerStepWithoutSamples = bytes - (double)BatchSize * (ModelShape.Pixels + 1),
+            MinimumBytesPerStep = MinimumBytes(Workers),
+        };
+    }
+
+    /// <summary>One weight set down and one gradient up per worker.</summary>
+    public static double MinimumBytes(int workers) => 2.0 * workers * StepResultValidator.GradientBytes;
 
     public string ToJsonLine() => JsonSerializer.Serialize(this, Json);
 }

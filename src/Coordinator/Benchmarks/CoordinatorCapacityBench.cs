@@ -82,19 +82,9 @@ public static class CoordinatorCapacityBench
         {
             StepsPerSecond = steps / seconds,
             ProcessCpuMsPerStep = cpu.TotalMilliseconds / steps,
-            MinimumBytesPerStep = 2.0 * workers * StepResultValidator.GradientBytes,
+            MinimumBytesPerStep = BenchRecord.MinimumBytes(workers),
         };
-        if (distributed is null)
-        {
-            return record;
-        }
-        var timings = distributed.Total - timingsBefore;
-        return record with
-        {
-            CoordinatorCpuMsPerStep = (timings.SerializationSeconds + timings.AggregationSeconds) * 1000 / steps,
-            BytesPerStep = (double)(timings.BytesSent + timings.BytesReceived) / steps,
-            BytesPerStepWithoutSamples = (double)(timings.BytesSent + timings.BytesReceived) / steps - (double)batchSize * (ModelShape.Pixels + 1),
-        };
+        return distributed is null ? record : record.WithStepPath(distributed.Total - timingsBefore, steps);
     }
 
     private static StepWork SyntheticStep(int batchSize, int shardCount)

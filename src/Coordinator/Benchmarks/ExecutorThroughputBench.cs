@@ -57,16 +57,8 @@ public static class ExecutorThroughputBench
         {
             return record;
         }
-        var perStep = Scale(distributed.Total - timingsBefore, 1.0 / steps);
-        var sampleBytes = (double)batchSize * (ModelShape.Pixels + 1);
-        return record with
-        {
-            TimingsPerStep = perStep,
-            CoordinatorCpuMsPerStep = (perStep.SerializationSeconds + perStep.AggregationSeconds) * 1000,
-            BytesPerStep = perStep.BytesSent + perStep.BytesReceived,
-            BytesPerStepWithoutSamples = perStep.BytesSent + perStep.BytesReceived - sampleBytes,
-            MinimumBytesPerStep = 2.0 * executor.Workers * StepResultValidator.GradientBytes,
-        };
+        var total = distributed.Total - timingsBefore;
+        return record.WithStepPath(total, steps) with { TimingsPerStep = Scale(total, 1.0 / steps) };
     }
 
     private static StepTimings Scale(StepTimings t, double factor) => new(
