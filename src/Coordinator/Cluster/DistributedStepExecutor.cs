@@ -24,6 +24,8 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
     private readonly bool[] _done = new bool[options.Value.ShardCount];
     // Accepted results of the step in progress: their pooled gradient buffers are read by _nodes until the step's sum.
     private readonly List<ReceivedResult> _accepted = [];
+    private IReadOnlyList<WorkerConnection>? _splitWorkers;
+    private ShardRange?[] _split = [];
     private IReadOnlyList<WorkerConnection>? _lastWorkers;
     private ShardRange?[] _lastRanges = [];
     private string _lastLayout = "";
@@ -91,7 +93,7 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             {
                 speeds[i] = workers[i].SamplesPerSecond;
             }
-            var ranges = ShardBalancer.Assign(missing, speeds);
+            var ranges = SplitAmong(workers, missing, speeds);
             LogLayoutIfChanged(work.Step, workers, ranges);
 
             var sendStarted = timeProvider.GetTimestamp();
@@ -260,6 +262,22 @@ public sealed class DistributedStepExecutor(WorkerRegistry registry, IOptions<Co
             throw new DistributedStepException($"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s to compute shards {string.Join(" ", missing)}");
         }
         return registry.Connected;
+    }
+
+    /// <summary>
+    /// A whole step among last step's workers keeps last step's split unless a new one is clearly faster
+    /// (<see cref="ShardBalancer.Rebalance"/>); the first step, a changed membership and the shards of a failed worker
+    /// are split afresh.
+    /// </summary>
+    private ShardRange?[] SplitAmong(IReadOnlyList<WorkerConnection> workers, IReadOnlyList<ShardRange> missing, double[] speeds)
+    {
+        if (missing is not [{ Start: 0 } whole] || whole.End != _shardCount)
+        {
+            return ShardBalancer.Assign(missing, speeds);
+        }
+        var ranges = ReferenceEquals(workers, _splitWorkers) ? ShardBalancer.Rebalance(_split, _shardCount, speeds) : ShardBalancer.Assign(missing, speeds);
+        (_splitWorkers, _split) = (workers, ranges);
+        return ranges;
     }
 
     private static int SampleCount(StepWork work, ShardRange range)

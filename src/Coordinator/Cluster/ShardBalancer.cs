@@ -32,6 +32,26 @@ public static class ShardBalancer
         return assigned;
     }
 
+    /// <summary>
+    /// How much sooner (a fraction of the current split's predicted compute time) a new split of a whole step must be
+    /// predicted to finish before it replaces the current one. Compute times of workers that share cores swing from step
+    /// to step, and without this margin the split follows the noise: on two workers sharing two cores the 4/4 split
+    /// flipped to 3/5 and back in one step of three, and each 3/5 step ran a quarter longer.
+    /// </summary>
+    public const double RebalanceGain = 0.1;
+
+    /// <summary>
+    /// The split of a whole step of <paramref name="shardCount"/> shards among the workers that computed the last one:
+    /// <paramref name="current"/> (their last split), unless the speed-proportional split (<see cref="Assign"/>) is predicted
+    /// to finish at least <see cref="RebalanceGain"/> sooner.
+    /// </summary>
+    public static ShardRange?[] Rebalance(ShardRange?[] current, int shardCount, IReadOnlyList<double> speeds)
+    {
+        var proposed = Assign([new ShardRange(0, shardCount)], speeds);
+        var effective = EffectiveSpeeds(speeds);
+        return PredictedTime(proposed, effective) <= (1 - RebalanceGain) * PredictedTime(current, effective) ? proposed : current;
+    }
+
     /// <summary>How far (in shards) a boundary may move from its speed-proportional place to land on a tree-aligned shard.</summary>
     public const double AlignmentTolerance = 0.6;
 
@@ -71,6 +91,20 @@ public static class ShardBalancer
             }
         }
         return best;
+    }
+
+    /// <summary>When the slowest worker finishes, in shards per unit of speed (the shards of a step hold equal numbers of samples, up to one).</summary>
+    private static double PredictedTime(ShardRange?[] ranges, double[] speeds)
+    {
+        var slowest = 0.0;
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            if (ranges[i] is { } range)
+            {
+                slowest = Math.Max(slowest, range.Count / speeds[i]);
+            }
+        }
+        return slowest;
     }
 
     private static int Alignment(int shard) => shard == 0 ? 32 : System.Numerics.BitOperations.TrailingZeroCount(shard);

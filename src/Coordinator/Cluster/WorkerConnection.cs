@@ -113,6 +113,12 @@ public sealed class WorkerConnection
         return expected is not null && expected.TrySetResult(received);
     }
 
+    /// <summary>
+    /// The weight of the latest step in <see cref="SamplesPerSecond"/> (an exponential moving average over about ten
+    /// steps): a lasting change of speed shows within a few steps, one step slowed by a neighbour on its cores barely.
+    /// </summary>
+    internal const double SpeedSmoothing = 0.1;
+
     internal void RecordSpeed(int samples, long computeMicros)
     {
         if (samples <= 0 || computeMicros <= 0)
@@ -121,7 +127,7 @@ public sealed class WorkerConnection
         }
         LastComputeSeconds = computeMicros / 1e6;
         var measured = samples / LastComputeSeconds;
-        SamplesPerSecond = SamplesPerSecond == 0 ? measured : 0.7 * SamplesPerSecond + 0.3 * measured;
+        SamplesPerSecond = SamplesPerSecond == 0 ? measured : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
     }
 
     /// <summary>Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>

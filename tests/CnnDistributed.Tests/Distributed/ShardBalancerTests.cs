@@ -62,4 +62,23 @@ public sealed class ShardBalancerTests
 
         Assert.Equal(8, quotas.Sum());
     }
+
+    [Fact]
+    public void WholeStepKeepsItsSplitWhenTheNewOneIsPredictedLessThanATenthFaster()
+    {
+        ShardRange?[] current = [new ShardRange(0, 8), new ShardRange(8, 16)];
+        Assert.Equal([new ShardRange(0, 9), new ShardRange(9, 16)], ShardBalancer.Assign([new ShardRange(0, 16)], [1.2, 1]));
+
+        var ranges = ShardBalancer.Rebalance(current, 16, [1.2, 1]);
+
+        Assert.Equal(current, ranges);
+    }
+
+    [Fact]
+    public void WholeStepTakesTheNewSplitWhenItIsClearlyFaster()
+    {
+        var ranges = ShardBalancer.Rebalance([new ShardRange(0, 4), new ShardRange(4, 8)], 8, [3000, 1000]);
+
+        Assert.Equal([new ShardRange(0, 6), new ShardRange(6, 8)], ranges);
+    }
 }
