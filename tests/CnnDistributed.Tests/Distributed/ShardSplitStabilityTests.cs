@@ -1,10 +1,5 @@
-using CnnDistributed.Coordinator.Cluster;
-using CnnDistributed.Core.Model;
 using CnnDistributed.Protocol.V1;
 using CnnDistributed.Tests.Infrastructure;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 
 namespace CnnDistributed.Tests.Distributed;
 
@@ -17,21 +12,14 @@ public sealed class ShardSplitStabilityTests : IAsyncDisposable
 {
     private const double Speed = 1000;
 
-    private readonly CoordinatorOptions _options = new() { ShardCount = ShortTrainingRun.ShardCount };
-    private readonly WorkerRegistry _registry;
-    private readonly DistributedStepExecutor _executor;
-    private readonly IReadOnlyList<Core.Training.StepWork> _steps = ShortTrainingRun.Steps(12);
-    private readonly float[] _parameters = new float[ModelShape.ParameterCount];
-    private readonly float[] _gradientSum = new float[ModelShape.ParameterCount];
+    private readonly ScriptedExecutor _scripted = new(12);
     private readonly ScriptedWorker _first;
     private readonly ScriptedWorker _second;
 
     public ShardSplitStabilityTests()
     {
-        _registry = new WorkerRegistry(Options.Create(_options), NullLogger<WorkerRegistry>.Instance);
-        _executor = new DistributedStepExecutor(_registry, Options.Create(_options), new FakeTimeProvider(), NullLogger<DistributedStepExecutor>.Instance);
-        _first = ScriptedWorker.Join(_registry, "first");
-        _second = ScriptedWorker.Join(_registry, "second");
+        _first = _scripted.Join("first");
+        _second = _scripted.Join("second");
     }
 
     [Fact]
@@ -49,7 +37,7 @@ public sealed class ShardSplitStabilityTests : IAsyncDisposable
     public async Task LastingSlowdownMovesShardsToTheFasterWorker()
     {
         var splits = new List<(int First, int Second)>();
-        for (var step = 0; step < _steps.Count; step++)
+        for (var step = 0; step < _scripted.StepCount; step++)
         {
             splits.Add(await StepAsync(step, secondSpeed: step == 0 ? Speed : Speed / 3));
         }
@@ -58,12 +46,12 @@ public sealed class ShardSplitStabilityTests : IAsyncDisposable
         Assert.True(splits[^1].First > splits[^1].Second, $"splits: {string.Join(" ", splits)}");
     }
 
-    public async ValueTask DisposeAsync() => await _executor.DisposeAsync();
+    public ValueTask DisposeAsync() => _scripted.DisposeAsync();
 
     /// <summary>Runs step <paramref name="index"/>, the first worker answering at <see cref="Speed"/>; returns how many shards each got.</summary>
     private async Task<(int First, int Second)> StepAsync(int index, double secondSpeed)
     {
-        var step = _executor.ComputeAsync(_steps[index], _parameters, _gradientSum, CancellationToken.None).AsTask();
+        var step = _scripted.Compute(index);
         var first = await _first.NextAssignmentAsync();
         var second = await _second.NextAssignmentAsync();
         _first.Answer(first, Speed);

@@ -1,0 +1,55 @@
+using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CnnDistributed.Tests.Infrastructure;
+
+/// <summary>
+/// A <see cref="DistributedStepExecutor"/> with no network, on fake time: its workers are <see cref="ScriptedWorker"/>s
+/// that the test plays, its steps those of <see cref="ShortTrainingRun"/>, its log lines captured.
+/// </summary>
+public sealed class ScriptedExecutor : IAsyncDisposable
+{
+    private readonly IReadOnlyList<StepWork> _steps;
+    private readonly float[] _parameters = new float[ModelShape.ParameterCount];
+    private readonly float[] _gradientSum = new float[ModelShape.ParameterCount];
+    private readonly ILoggerFactory _loggerFactory;
+
+    public ScriptedExecutor(int steps)
+    {
+        _steps = ShortTrainingRun.Steps(steps);
+        _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(Logs));
+        var options = Microsoft.Extensions.Options.Options.Create(CoordinatorOptions);
+        Registry = new WorkerRegistry(options, _loggerFactory.CreateLogger<WorkerRegistry>());
+        Executor = new DistributedStepExecutor(Registry, options, Time, _loggerFactory.CreateLogger<DistributedStepExecutor>());
+    }
+
+    public CoordinatorOptions CoordinatorOptions { get; } = new() { ShardCount = ShortTrainingRun.ShardCount };
+
+    public FakeTimeProvider Time { get; } = new();
+
+    public CapturingLoggerProvider Logs { get; } = new();
+
+    public WorkerRegistry Registry { get; }
+
+    public DistributedStepExecutor Executor { get; }
+
+    public int StepCount => _steps.Count;
+
+    /// <summary>Registers a scripted worker that takes part from the next step on.</summary>
+    public ScriptedWorker Join(string name) => ScriptedWorker.Join(Registry, name);
+
+    /// <summary>
+    /// Starts step <paramref name="index"/>. The executor arms every deadline before its first wait, so when this
+    /// returns the deadlines count from the current fake time.
+    /// </summary>
+    public Task Compute(int index) => Executor.ComputeAsync(_steps[index], _parameters, _gradientSum, CancellationToken.None).AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Executor.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
+}
