@@ -51,7 +51,8 @@ public static class CoordinatorCapacityBench
         return await MeasureAsync("coordinator-tcp-floor", SimulatedWorker.DeviceKind, floor, workers, batchSize, shardCount, warmUp, duration, cancellationToken);
     }
 
-    private static int ShardCountFor(int workers) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, workers));
+    /// <summary>The shards per step of a capacity run: at least 8, and at least one per worker (a power of two).</summary>
+    internal static int ShardCountFor(int workers) => (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(8, workers));
 
     private static async Task<BenchRecord> MeasureAsync(string what, string device, IStepExecutor executor, int workers, int batchSize, int shardCount, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken)
     {

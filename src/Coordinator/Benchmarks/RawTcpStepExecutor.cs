@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Model;
@@ -23,7 +24,6 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
     // Down: shard start, shard count n, n sample counts (int32 each), the weights, then the range's pixels and labels.
     // Up: n shard statistics (float64 loss sum, int32 correct, int32 samples), then the range's pre-summed gradient.
     private const int StatsBytes = 16;
-    private const int GradientBytes = ModelShape.ParameterCount * sizeof(float);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(10);
 
     private readonly int _shardsPerWorker;
@@ -132,7 +132,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
         {
             samples += work.Shards[s].Count;
         }
-        var length = 8 + 4 * _shardsPerWorker + GradientBytes + samples * (ModelShape.Pixels + 1);
+        var length = 8 + 4 * _shardsPerWorker + StepResultValidator.GradientBytes + samples * (ModelShape.Pixels + 1);
         if (_message.Length < length)
         {
             _message = new byte[length];
@@ -146,7 +146,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
             BinaryPrimitives.WriteInt32LittleEndian(span[at..], work.Shards[s].Count);
         }
         MemoryMarshal.AsBytes(parameters.AsSpan()).CopyTo(span[at..]);
-        at += GradientBytes;
+        at += StepResultValidator.GradientBytes;
         for (var s = start; s < start + _shardsPerWorker; s++)
         {
             work.Shards[s].Pixels.Span.CopyTo(span[at..]);
@@ -178,7 +178,7 @@ internal sealed class RawTcpStepExecutor : IStepExecutor
             }
             var stats = new ShardStats[_shardsPerWorker];
             var shards = new ShardSamples[_shardsPerWorker];
-            var reply = new byte[_shardsPerWorker * StatsBytes + GradientBytes];
+            var reply = new byte[_shardsPerWorker * StatsBytes + StepResultValidator.GradientBytes];
             var samples = Array.Empty<byte>();
             while (true)
             {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Numerics;
 using CnnDistributed.Coordinator.Benchmarks;
 
 namespace CnnDistributed.Coordinator.Cli;
@@ -46,7 +45,7 @@ public sealed record BenchCommandOptions
             What == "tcp-floor" && Device is not (DeviceChoice.Auto or "cpu")
                 ? $"--device {Device}: --what tcp-floor runs the CPU kernels only"
                 : null,
-            What == "coordinator-tcp-floor" && !BitOperations.IsPow2(Workers)
+            What == "coordinator-tcp-floor" && !RawTcpStepExecutor.TakesShape(Workers, CoordinatorCapacityBench.ShardCountFor(Workers))
                 ? $"--workers must be a power of two for --what coordinator-tcp-floor (got {Workers})"
                 : null,
             OptionChecks.OneOf("--what", What, Measurements.ToArray()),
