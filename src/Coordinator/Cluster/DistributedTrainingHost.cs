@@ -48,6 +48,12 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         configureLogging?.Invoke(builder.Logging);
         // Kestrel receives into one pool block per system call: 256 KiB blocks, one call and one block per gradient (LargeBlockMemoryPool).
         builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        // The socket transport processes HTTP/2 frames on the thread that received the bytes, and sends on the thread
+        // that flushed the connection's output, instead of queueing each to the thread pool: one thread hand-off less
+        // for each gradient in and each assignment out (docs/distributed-training.md, "Inline I/O scheduling"). Only
+        // Kestrel's own code runs inline: a request body still resumes its reader (gRPC, then the step) on the thread
+        // pool, so no application code holds a connection's receive loop.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
