@@ -18,7 +18,13 @@ public static class CoordinatorCapacityBench
     public static async Task<BenchRecord> RunAsync(int workers, int batchSize, TimeSpan warmUp, TimeSpan duration, Action<ILoggingBuilder>? configureLogging = null, CancellationToken cancellationToken = default)
     {
         var shardCount = ShardCountFor(workers);
-        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new CoordinatorOptions { ShardCount = shardCount }, configureLogging, cancellationToken: cancellationToken);
+        // A simulated worker reports 1 µs of compute, which would earn it the shortest result deadline (1 s): one stall of
+        // this process (another test's compute on its thread pool, say) would then drop every worker, and simulated
+        // workers do not rejoin. The bench measures throughput, not failure detection, so every result may take as long
+        // as a step may.
+        var options = new CoordinatorOptions { ShardCount = shardCount };
+        options.ResultDeadlineFloor = options.StepTimeout;
+        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", options, configureLogging, cancellationToken: cancellationToken);
         var simulated = new List<SimulatedWorker>();
         try
         {
