@@ -1,6 +1,5 @@
 using System.Buffers;
 using CnnDistributed.Worker.Wire;
-using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Benchmarks;
 
@@ -16,10 +15,6 @@ internal sealed record SimulatedAssignment(long StepId, int ShardStart, int Shar
 
     /// <summary>Any message other than an assignment: the shutdown.</summary>
     public static SimulatedAssignment Shutdown { get; } = new(-1, 0, 0, []);
-
-    public static Marshaller<SimulatedAssignment> Marshaller { get; } = Marshallers.Create<SimulatedAssignment>(
-        (SimulatedAssignment _, SerializationContext _) => throw new NotSupportedException("a simulated worker only reads assignments"),
-        (DeserializationContext context) => Parse(context.PayloadAsReadOnlySequence()));
 
     /// <summary>The assignment in a CoordinatorMessage, or <see cref="Shutdown"/> for any other message.</summary>
     public static SimulatedAssignment Parse(ReadOnlySequence<byte> message)

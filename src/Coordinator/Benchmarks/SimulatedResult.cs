@@ -1,24 +1,26 @@
+using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol.V1;
 using Google.Protobuf;
-using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Benchmarks;
 
 /// <summary>
 /// A simulated worker's answer as wire bytes: the StepResult body (node gradients, shard outcomes, compute time) is
-/// serialized once per shard range, and each step only prefixes the WorkerMessage header and its step id.
+/// serialized once per shard range behind room for a header, and each step writes only the gRPC length prefix, the
+/// WorkerMessage header and its step id in front of it, so the whole message leaves from one array without a copy.
 /// </summary>
 internal sealed class SimulatedResult
 {
     private const byte ResultTag = (1 << 3) | 2;
     private const byte StepIdTag = (1 << 3) | 0;
+    // gRPC prefix (5) + result tag (1) + length varint (up to 5) + step tag (1) + step varint (up to 10).
+    private const int HeaderRoom = 22;
 
     private readonly ByteString _gradient;
-    private readonly Dictionary<(int Start, int End), (int[] Samples, byte[] Body)> _bodies = [];
-    private byte[] _body = [];
+    private readonly Dictionary<(int Start, int End), (int[] Samples, byte[] Message)> _messages = [];
 
     public SimulatedResult(int shardCount)
     {
@@ -30,24 +32,32 @@ internal sealed class SimulatedResult
 
     public int ShardCount { get; }
 
-    public long StepId { get; private set; }
-
-    public static Marshaller<SimulatedResult> Marshaller { get; } = Marshallers.Create<SimulatedResult>(
-        (SimulatedResult result, SerializationContext context) => result.WriteTo(context),
-        (DeserializationContext _) => throw new NotSupportedException("a simulated worker only writes results"));
-
-    /// <summary>Prepares the answer to <paramref name="assignment"/>.</summary>
-    public SimulatedResult For(SimulatedAssignment assignment)
+    /// <summary>
+    /// The answer to <paramref name="assignment"/> as one length-prefixed gRPC message; it stays valid until the next
+    /// call for the same shard range.
+    /// </summary>
+    public ReadOnlyMemory<byte> MessageFor(SimulatedAssignment assignment)
     {
-        StepId = assignment.StepId;
         var key = (assignment.ShardStart, assignment.ShardEnd);
-        if (!_bodies.TryGetValue(key, out var cached) || !cached.Samples.AsSpan().SequenceEqual(assignment.SamplesPerShard))
+        if (!_messages.TryGetValue(key, out var cached) || !cached.Samples.AsSpan().SequenceEqual(assignment.SamplesPerShard))
         {
             cached = (assignment.SamplesPerShard, BuildBody(assignment));
-            _bodies[key] = cached;
+            _messages[key] = cached;
         }
-        _body = cached.Body;
-        return this;
+        var message = cached.Message;
+        var bodyLength = message.Length - HeaderRoom;
+        Span<byte> header = stackalloc byte[HeaderRoom];
+        var inner = 1 + CodedOutputStream.ComputeInt64Size(assignment.StepId) + bodyLength;
+        var at = 5;
+        header[at++] = ResultTag;
+        at += WriteVarint(header[at..], (ulong)inner);
+        header[at++] = StepIdTag;
+        at += WriteVarint(header[at..], (ulong)assignment.StepId);
+        header[0] = 0;
+        BinaryPrimitives.WriteInt32BigEndian(header[1..], at - 5 + bodyLength);
+        var start = HeaderRoom - at;
+        header[..at].CopyTo(message.AsSpan(start));
+        return message.AsMemory(start);
     }
 
     private byte[] BuildBody(SimulatedAssignment assignment)
@@ -61,24 +71,9 @@ internal sealed class SimulatedResult
         {
             result.Shards.Add(new ShardOutcome { LossSum = 2.3 * samples, Samples = samples });
         }
-        return result.ToByteArray();
-    }
-
-    private void WriteTo(SerializationContext context)
-    {
-        var inner = 1 + CodedOutputStream.ComputeInt64Size(StepId) + _body.Length;
-        var total = 1 + CodedOutputStream.ComputeLengthSize(inner) + inner;
-        context.SetPayloadLength(total);
-        var writer = context.GetBufferWriter();
-        var span = writer.GetSpan(total);
-        var at = 0;
-        span[at++] = ResultTag;
-        at += WriteVarint(span[at..], (ulong)inner);
-        span[at++] = StepIdTag;
-        at += WriteVarint(span[at..], (ulong)StepId);
-        _body.CopyTo(span[at..]);
-        writer.Advance(total);
-        context.Complete();
+        var message = new byte[HeaderRoom + result.CalculateSize()];
+        result.WriteTo(message.AsSpan(HeaderRoom));
+        return message;
     }
 
     private static int WriteVarint(Span<byte> destination, ulong value)

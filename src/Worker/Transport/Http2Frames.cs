@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace CnnDistributed.Worker.Transport;
 
 /// <summary>Builds the frames <see cref="H2cConnection"/> sends, as byte arrays ready for one gathered send each.</summary>
-internal static class Http2Frames
+public static class Http2Frames
 {
     public const ushort EnablePush = 2;
     public const ushort InitialWindowSize = 4;

@@ -1,5 +1,6 @@
 using CnnDistributed.Coordinator.Benchmarks;
 using CnnDistributed.Core.Model;
+using CnnDistributed.Worker.Runtime;
 
 namespace CnnDistributed.Tests.Distributed;
 
@@ -17,6 +18,18 @@ public sealed class CoordinatorCapacityBenchTests
         Assert.Equal(8 * 2.0 * ModelShape.ParameterCount * sizeof(float), record.MinimumBytesPerStep);
         Assert.InRange(record.BytesPerStepWithoutSamples!.Value, record.MinimumBytesPerStep!.Value, record.MinimumBytesPerStep.Value * 1.05);
         Assert.Contains("\"steps_per_second\":", record.ToJsonLine());
+    }
+
+    [Fact]
+    public async Task SimulatedWorkersAnswerAssignmentsThatSpanSeveralHttp2Frames()
+    {
+        // Two workers at batch 512: each assignment carries 256 samples (200,704 pixel bytes) besides the 138,488-byte
+        // weight set, more than one 256 KiB frame, so every message reaches the simulated worker in pieces.
+        var record = await CoordinatorCapacityBench.RunAsync(2, 512, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
+
+        Assert.True(record.Steps > 0);
+        var samplesPerWorker = (record.BytesPerStep!.Value - record.BytesPerStepWithoutSamples!.Value) / 2;
+        Assert.True(samplesPerWorker + ModelShape.ParameterCount * sizeof(float) > Http2Tuning.MaxFrameBytes);
     }
 
     [Fact]
