@@ -21,6 +21,8 @@ internal sealed class SimulatedWorkStream
 {
     private const int StreamId = 1;
     private const int GrpcPrefix = 5;
+    // SETTINGS_MAX_FRAME_SIZE until the coordinator's SETTINGS say otherwise (RFC 9113 §6.5.2).
+    private const int DefaultMaxFrame = 16 * 1024;
     // Receive credit is returned to the coordinator in grants of this size (of the 4 MiB windows it starts with).
     private const int GrantBytes = 1024 * 1024;
 
@@ -33,7 +35,7 @@ internal sealed class SimulatedWorkStream
     private byte[] _partial = [];
     private int _partialLength;
     private long _connectionSendWindow = Http2Frames.DefaultWindow, _streamSendWindow = Http2Frames.DefaultWindow;
-    private int _peerMaxFrame = 16 * 1024;
+    private int _peerMaxFrame = DefaultMaxFrame;
     private long _ungranted;
     private bool _ended;
 
@@ -49,8 +51,9 @@ internal sealed class SimulatedWorkStream
     /// <summary>Connects to <paramref name="coordinator"/>, opens the <c>Work</c> call as <paramref name="workerId"/> and answers on a new thread.</summary>
     /// <remarks>
     /// The socket is connected and used only synchronously, so it stays in blocking mode: its reads and writes are plain
-    /// system calls. One asynchronous call would switch it to .NET's emulation, in which a blocked read waits for the
-    /// socket engine's thread-pool work item, and a busy thread pool then stalls every simulated worker at once.
+    /// system calls. One asynchronous call would switch it to non-blocking mode for good, after which .NET emulates a
+    /// blocking read: the socket engine's thread sees the data, queues a work item to the thread pool, and that wakes
+    /// the reading thread, hand-offs this peer exists to avoid.
     /// </remarks>
     public static SimulatedWorkStream Start(Uri coordinator, string workerId, int shardCount, string name, CancellationToken cancellationToken)
     {
@@ -58,7 +61,7 @@ internal sealed class SimulatedWorkStream
         socket.Connect(new IPEndPoint(IPAddress.Parse(coordinator.Host), coordinator.Port));
         var stream = new SimulatedWorkStream(socket, shardCount);
         stream.Send(Http2Frames.Preface(Http2Tuning.MaxFrameBytes, Http2Tuning.WindowBytes));
-        stream.Send(Http2Frames.Headers(StreamId, RequestHeaders(coordinator, workerId), endStream: false, 16 * 1024));
+        stream.Send(Http2Frames.Headers(StreamId, RequestHeaders(coordinator, workerId), endStream: false, DefaultMaxFrame));
         var registration = cancellationToken.Register(socket.Dispose);
         new Thread(() =>
         {
