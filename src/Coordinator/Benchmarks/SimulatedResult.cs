@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
@@ -16,8 +15,8 @@ internal sealed class SimulatedResult
 {
     private const byte ResultTag = (1 << 3) | 2;
     private const byte StepIdTag = (1 << 3) | 0;
-    // gRPC prefix (5) + result tag (1) + length varint (up to 5) + step tag (1) + step varint (up to 10).
-    private const int HeaderRoom = 22;
+    // gRPC prefix + result tag (1) + length varint (up to 5) + step tag (1) + step varint (up to 10).
+    private const int HeaderRoom = GrpcMessagePrefix.Size + 17;
 
     private readonly ByteString _gradient;
     private readonly Dictionary<(int Start, int End), (int[] Samples, byte[] Message)> _messages = [];
@@ -48,13 +47,12 @@ internal sealed class SimulatedResult
         var bodyLength = message.Length - HeaderRoom;
         Span<byte> header = stackalloc byte[HeaderRoom];
         var inner = 1 + CodedOutputStream.ComputeInt64Size(assignment.StepId) + bodyLength;
-        var at = 5;
+        var at = GrpcMessagePrefix.Size;
         header[at++] = ResultTag;
         at += WriteVarint(header[at..], (ulong)inner);
         header[at++] = StepIdTag;
         at += WriteVarint(header[at..], (ulong)assignment.StepId);
-        header[0] = 0;
-        BinaryPrimitives.WriteInt32BigEndian(header[1..], at - 5 + bodyLength);
+        GrpcMessagePrefix.Write(header, at - GrpcMessagePrefix.Size + bodyLength);
         var start = HeaderRoom - at;
         header[..at].CopyTo(message.AsSpan(start));
         return message.AsMemory(start);

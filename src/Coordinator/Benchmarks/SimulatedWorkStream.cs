@@ -20,7 +20,6 @@ namespace CnnDistributed.Coordinator.Benchmarks;
 internal sealed class SimulatedWorkStream
 {
     private const int StreamId = 1;
-    private const int GrpcPrefix = 5;
     // SETTINGS_MAX_FRAME_SIZE until the coordinator's SETTINGS say otherwise (RFC 9113 §6.5.2).
     private const int DefaultMaxFrame = 16 * 1024;
     // Receive credit is returned to the coordinator in grants of this size (of the 4 MiB windows it starts with).
@@ -163,14 +162,17 @@ internal sealed class SimulatedWorkStream
     {
         while (data.Count > 0)
         {
-            if (_partialLength == 0 && data.Count >= GrpcPrefix && data.Count >= GrpcPrefix + MessageLength(data))
+            if (_partialLength == 0 && data.Count >= GrpcMessagePrefix.Size)
             {
-                var length = GrpcPrefix + MessageLength(data);
-                Answer(data.AsMemory(GrpcPrefix, length - GrpcPrefix));
-                data = data[length..];
-                continue;
+                var length = GrpcMessagePrefix.MessageLength(data);
+                if (data.Count >= GrpcMessagePrefix.Size + length)
+                {
+                    Answer(data.AsMemory(GrpcMessagePrefix.Size, length));
+                    data = data[(GrpcMessagePrefix.Size + length)..];
+                    continue;
+                }
             }
-            var needed = _partialLength < GrpcPrefix ? GrpcPrefix : GrpcPrefix + MessageLength(_partial);
+            var needed = GrpcMessagePrefix.Size + (_partialLength < GrpcMessagePrefix.Size ? 0 : GrpcMessagePrefix.MessageLength(_partial));
             var take = Math.Min(needed - _partialLength, data.Count);
             if (_partial.Length < needed)
             {
@@ -179,10 +181,10 @@ internal sealed class SimulatedWorkStream
             data[..take].CopyTo(_partial, _partialLength);
             _partialLength += take;
             data = data[take..];
-            if (_partialLength >= GrpcPrefix && _partialLength == GrpcPrefix + MessageLength(_partial))
+            if (_partialLength >= GrpcMessagePrefix.Size && _partialLength == GrpcMessagePrefix.Size + GrpcMessagePrefix.MessageLength(_partial))
             {
                 _partialLength = 0;
-                Answer(_partial.AsMemory(GrpcPrefix, MessageLength(_partial)));
+                Answer(_partial.AsMemory(GrpcMessagePrefix.Size, GrpcMessagePrefix.MessageLength(_partial)));
             }
         }
         _ungranted += frameLength;
@@ -192,8 +194,6 @@ internal sealed class SimulatedWorkStream
             _ungranted = 0;
         }
     }
-
-    private static int MessageLength(ReadOnlySpan<byte> prefixed) => BinaryPrimitives.ReadInt32BigEndian(prefixed[1..]);
 
     private void Answer(ReadOnlyMemory<byte> message)
     {

@@ -3,7 +3,10 @@ using System.Runtime.InteropServices;
 
 namespace CnnDistributed.Worker.Transport;
 
-/// <summary>Builds the frames <see cref="H2cConnection"/> sends, as byte arrays ready for one gathered send each.</summary>
+/// <summary>
+/// Builds the frames <see cref="H2cConnection"/> sends (and the capacity bench's simulated workers, which speak HTTP/2
+/// without it), as byte arrays ready for one gathered send each.
+/// </summary>
 public static class Http2Frames
 {
     public const ushort EnablePush = 2;
