@@ -51,7 +51,7 @@ public sealed class WorkerRegistry(IOptions<CoordinatorOptions> options, ILogger
             worker = new WorkerConnection($"w{_joined}", _joined, request);
             _workers.Add(worker.Id, worker);
         }
-        logger.LogInformation("Worker {Name} registered from {Peer} as {WorkerId}: {DeviceKind}, {Threads} threads",
+        logger.LogInformation("Worker {Name} registered from {Peer} as {WorkerId}: {DeviceKind}, threads: {Threads}",
             worker.Name, peer, worker.Id, worker.DeviceKind, worker.Threads);
         var settings = options.Value;
         return new RegisterReply

@@ -83,7 +83,7 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
     /// <summary>One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).</summary>
     private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(CallInvoker invoker, RegisterRequest request, JobSettings job, CancellationToken cancellationToken)
     {
-        logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, {Threads} threads, {Shards} shards per step)",
+        logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, threads: {Threads}, shards per step: {Shards})",
             options.Name, options.Coordinator, job.WorkerId, request.DeviceKind, options.Threads, job.ShardCount);
         try
         {
