@@ -110,7 +110,7 @@ internal sealed class SimulatedWorkStream
         switch (header.Type)
         {
             case Http2FrameType.Data when header.StreamId == StreamId:
-                OnData(header.Has(Http2FrameHeader.Padded) ? payload[1..(payload.Count - payload[0])] : payload, header.Length);
+                OnData(payload[header.Unpadded(payload)], header.Length);
                 _ended |= header.Has(Http2FrameHeader.EndStreamOrAck);
                 break;
             case Http2FrameType.Headers when header.StreamId == StreamId:

@@ -490,7 +490,7 @@ internal sealed class H2cConnection
     private byte[]? OnData(Http2FrameHeader header, ReadOnlySpan<byte> payload)
     {
         RequireStream(header);
-        var data = Unpad(header, payload);
+        var data = payload[header.Unpadded(payload)];
         lock (_sync)
         {
             _readNotGranted += payload.Length - data.Length;
@@ -516,7 +516,7 @@ internal sealed class H2cConnection
     private byte[]? OnHeaders(Http2FrameHeader header, ReadOnlySpan<byte> payload)
     {
         RequireStream(header);
-        var block = Unpad(header, payload);
+        var block = payload[header.Unpadded(payload)];
         if (header.Has(Http2FrameHeader.Priority))
         {
             block = block.Length >= 5 ? block[5..] : throw new H2cProtocolException("HEADERS frame too short for its priority");
@@ -724,18 +724,5 @@ internal sealed class H2cConnection
         {
             throw new H2cProtocolException($"{header.Type} frame on stream 0");
         }
-    }
-
-    private static ReadOnlySpan<byte> Unpad(Http2FrameHeader header, ReadOnlySpan<byte> payload)
-    {
-        if (!header.Has(Http2FrameHeader.Padded))
-        {
-            return payload;
-        }
-        if (payload.IsEmpty || payload[0] >= payload.Length)
-        {
-            throw new H2cProtocolException($"{header.Type} frame on stream {header.StreamId} with more padding than payload");
-        }
-        return payload[1..^payload[0]];
     }
 }

@@ -30,6 +30,23 @@ public readonly record struct Http2FrameHeader(int Length, Http2FrameType Type, 
 
     public bool Has(byte flag) => (Flags & flag) != 0;
 
+    /// <summary>
+    /// Where the content of this DATA or HEADERS frame's <paramref name="payload"/> lies: all of it, or with PADDED set,
+    /// what is left between the pad-length byte and the padding (RFC 9113 §6.1).
+    /// </summary>
+    public Range Unpadded(ReadOnlySpan<byte> payload)
+    {
+        if (!Has(Padded))
+        {
+            return Range.All;
+        }
+        if (payload.IsEmpty || payload[0] >= payload.Length)
+        {
+            throw new H2cProtocolException($"{Type} frame on stream {StreamId} with more padding than payload");
+        }
+        return 1..^payload[0];
+    }
+
     public static Http2FrameHeader Read(ReadOnlySpan<byte> source) => new(
         source[0] << 16 | source[1] << 8 | source[2],
         (Http2FrameType)source[3],
