@@ -34,6 +34,7 @@ internal sealed class SimulatedWorkStream
     private byte[] _partial = [];
     private int _partialLength;
     private long _connectionSendWindow = Http2Frames.DefaultWindow, _streamSendWindow = Http2Frames.DefaultWindow;
+    private long _peerInitialWindow = Http2Frames.DefaultWindow;
     private int _peerMaxFrame = DefaultMaxFrame;
     private long _ungranted;
     private bool _ended;
@@ -148,7 +149,9 @@ internal sealed class SimulatedWorkStream
             switch (BinaryPrimitives.ReadUInt16BigEndian(settings))
             {
                 case Http2Frames.InitialWindowSize:
-                    _streamSendWindow += value - Http2Frames.DefaultWindow;
+                    // A change moves the open stream's window by the difference (RFC 9113 §6.9.2).
+                    _streamSendWindow += value - _peerInitialWindow;
+                    _peerInitialWindow = value;
                     break;
                 case Http2Frames.MaxFrameSize:
                     _peerMaxFrame = (int)value;
