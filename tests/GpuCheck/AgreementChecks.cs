@@ -48,7 +48,7 @@ public static class AgreementChecks
             .Select(k => (IReadOnlyList<ShardSamples>)Enumerable.Range(0, 8).Select(s => train.Slice(k * 64 + s * 8, 8)).ToList())
             .ToList();
         var drift = TrainingAgreement.MaxRelativeWeightDifference(unitRange, WeightInitializer.Create(11), steps, 0.1f, 0.9f, nesterov: true, weightDecay: 1e-3f);
-        Report("20 SGD steps (batch 64 in 8 shards, device SGD) vs the CPU engine", drift <= TrainingTolerance, $"max weight difference {drift:E2} of the largest weight (tolerance {TrainingTolerance:E0})");
+        Report("20 SGD steps (batch 64 in 8 shards) vs the CPU engine", drift <= TrainingTolerance, $"max weight difference {drift:E2} of the largest weight (tolerance {TrainingTolerance:E0})");
         return failures;
     }
 

@@ -8,9 +8,9 @@ using CnnDistributed.Core.Training;
 namespace CnnDistributed.GpuCheck;
 
 /// <summary>
-/// Trains the same steps from the same weights with a GPU backend plus <see cref="GpuSgdOptimizer"/> and with
-/// the CPU engine plus <see cref="SgdOptimizer"/>, and reports the largest weight difference relative to the
-/// largest weight magnitude. Shard gradients are summed along <see cref="GradientTree"/> and divided by the batch.
+/// Trains the same steps from the same weights with gradients from a GPU backend and from the CPU engine, each
+/// applied by <see cref="SgdOptimizer"/> as the coordinator applies them, and reports the largest weight difference
+/// relative to the largest weight magnitude. Shard gradients are summed along the tree and divided by the batch.
 /// </summary>
 public static class TrainingAgreement
 {
@@ -19,7 +19,7 @@ public static class TrainingAgreement
         var gpuWeights = (float[])initial.Clone();
         var cpuWeights = (float[])initial.Clone();
         using var cpu = new CpuBackend(1, InputScaling.UnitRange);
-        using var gpuOptimizer = new GpuSgdOptimizer(gpu, momentum, nesterov, weightDecay);
+        var gpuOptimizer = new SgdOptimizer(momentum, nesterov, weightDecay, ModelShape.ParameterCount);
         var cpuOptimizer = new SgdOptimizer(momentum, nesterov, weightDecay, ModelShape.ParameterCount);
         foreach (var shards in steps)
         {
@@ -34,7 +34,8 @@ public static class TrainingAgreement
     {
         var gradients = shards.Select(_ => new float[ModelShape.ParameterCount]).ToArray();
         backend.ComputeGradients(w, shards, gradients, new ShardStats[shards.Count]);
-        var sum = GradientTree.SumLeaves(gradients);
+        var sum = new float[ModelShape.ParameterCount];
+        new GradientTreeSum(shards.Count).SumInto(new TreeNode(0, shards.Count), new ShardGradients(gradients), sum);
         var batch = shards.Sum(s => s.Count);
         return sum.Select(g => g / batch).ToArray();
     }

@@ -1,12 +1,15 @@
 using System.CommandLine;
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Hosting;
+using CnnDistributed.Hosting.Flags;
+using Microsoft.Extensions.Options;
+using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>
-/// The <c>cnnd</c> command line: parses, runs one verb and maps every failure to CONTRACT §2's exit codes. Bad input
+/// The <c>cnnd</c> command line: parses, runs one verb and maps every failure to an exit code (docs/commands.md). Bad input
 /// (parse errors, invalid values, unusable files) gives exit 2 and one <c>error: …</c> line; anything else exit 1.
 /// </summary>
 public static class CommandLineApp
@@ -24,7 +27,7 @@ public static class CommandLineApp
         var root = new RootCommand("cnnd: data-parallel CNN training on MNIST-format data")
         {
             TrainCommand.Create(console, signals),
-            ServeCommand.Create(console, signals),
+            TrainCommand.CreateServe(console, signals),
             EvaluateCommand.Create(console),
             BenchCommand.Create(console, signals),
             HealthCommand.Create(console),
@@ -47,6 +50,7 @@ public static class CommandLineApp
     private static int Report(CliConsole console, Exception e, TerminationSignals signals) => e switch
     {
         UsageException or DataFormatException or DeviceUnavailableException => Fail(console, ExitCodes.Usage, e.Message),
+        OptionsValidationException invalid => Fail(console, ExitCodes.Usage, invalid.Failures.First()),
         JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
         OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),

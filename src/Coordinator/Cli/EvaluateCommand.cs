@@ -6,6 +6,7 @@ using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Core.Evaluation;
 using Spectre.Console;
+using CnnDistributed.Hosting;
 
 namespace CnnDistributed.Coordinator.Cli;
 

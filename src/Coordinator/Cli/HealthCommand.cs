@@ -2,6 +2,7 @@ using System.CommandLine;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
+using CnnDistributed.Hosting;
 
 namespace CnnDistributed.Coordinator.Cli;
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using CnnDistributed.Hosting;
 
 namespace CnnDistributed.Coordinator.Cli;
 

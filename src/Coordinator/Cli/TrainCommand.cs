@@ -1,14 +1,23 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CnnDistributed.Coordinator.Execution;
+using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
-using CnnDistributed.Coordinator.Training;
+using CnnDistributed.Coordinator.Progress;
+using CnnDistributed.Coordinator.Runs;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Hosting;
+using CnnDistributed.Hosting.Flags;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
+using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Cli;
 
@@ -19,60 +28,87 @@ namespace CnnDistributed.Coordinator.Cli;
 /// Checkpoints go to <c>--out</c>/checkpoint.bin every <c>--checkpoint-every</c> steps, at the end and on SIGINT/SIGTERM
 /// (then the exit code is 130 or 143); <c>--resume DIR</c> continues such a job bit-exactly with the checkpoint's options.
 /// </summary>
-public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, ServeSettings? serve, TerminationSignals signals)
+public sealed class TrainCommand
 {
-    public static Command Create(CliConsole console, TerminationSignals signals)
+    private readonly CliConsole _console;
+    private readonly TerminationSignals _signals;
+    private readonly FlagSet _flags;
+    private readonly ParseResult _parseResult;
+    private readonly bool _serving;
+
+    private TrainCommand(CliConsole console, TerminationSignals signals, FlagSet flags, ParseResult parseResult, bool serving)
     {
-        var line = new TrainCommandLine();
-        var command = new Command("train", "Train on this machine: a coordinator and --workers local workers over loopback gRPC");
-        foreach (var option in line.All)
-        {
-            command.Options.Add(option);
-        }
-        command.SetAction((parseResult, cancellationToken) => new TrainCommand(console, line.Bind(parseResult), null, signals).RunAsync(cancellationToken));
+        _console = console;
+        _signals = signals;
+        _flags = flags;
+        _parseResult = parseResult;
+        _serving = serving;
+    }
+
+    /// <summary><c>train</c>: a coordinator and <c>--workers</c> local workers.</summary>
+    public static Command Create(CliConsole console, TerminationSignals signals) => Create(
+        new Command("train", "Train on this machine: a coordinator and --workers local workers over loopback gRPC"),
+        CommandLineFlags.Train, console, signals, serving: false);
+
+    /// <summary><c>serve</c>: the cluster coordinator, waiting for <c>--expect-workers</c> remote workers.</summary>
+    public static Command CreateServe(CliConsole console, TerminationSignals signals) => Create(
+        new Command("serve", "Cluster coordinator: wait for remote workers (cnnd-worker --coordinator URL), then train"),
+        [.. CommandLineFlags.Train, .. CommandLineFlags.Serve], console, signals, serving: true);
+
+    private static Command Create(Command command, IEnumerable<Flag> table, CliConsole console, TerminationSignals signals, bool serving)
+    {
+        var flags = new FlagSet(command, table);
+        command.SetAction((parseResult, cancellationToken) =>
+            new TrainCommand(console, signals, flags, parseResult, serving).RunAsync(cancellationToken));
         return command;
     }
 
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    private async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var error = given.Validate() ?? serve?.Validate();
-        if (error is not null)
-        {
-            throw new UsageException(error);
-        }
-        var resume = given.Resume is { } directory ? LoadCheckpoint(directory) : null;
-        if (resume is not null && ResumeConflicts.Find(given, resume.Options, given.Resume!) is { } conflict)
+        var configuration = _flags.ToConfiguration(_parseResult);
+        await using var provider = BindOptions(configuration);
+        var given = provider.GetRequiredService<IOptions<TrainingOptions>>().Value;
+        var run = provider.GetRequiredService<IOptions<RunOptions>>().Value;
+        var serve = _serving ? provider.GetRequiredService<IOptions<ServeOptions>>().Value : null;
+        var coordinator = provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+
+        var resume = run.Resume is { } directory ? LoadCheckpoint(directory) : null;
+        if (resume is not null && ResumeConflicts.Find(_flags, _flags.Given(_parseResult), given, resume.Options, run) is { } conflict)
         {
             throw new UsageException(conflict);
         }
-        var options = resume is null ? given : given.WithTraining(resume.Options) with { Out = given.Resume! };
-        TrainingExecution.ParseDevice(options.Device);
-        if (File.Exists(options.Out))
+        var training = resume?.Options ?? given;
+        var output = run.Out!;
+        TrainingExecution.ParseDevice(run.Device);
+        if (File.Exists(output))
         {
-            throw new UsageException($"--out {options.Out}: exists and is not a directory");
+            throw new UsageException($"--out {output}: exists and is not a directory");
         }
-        var data = MnistDataset.Load(options.Data);
-        var initial = resume is not null || options.InitWeights is null ? WeightInitializer.Create(options.Seed) : SafetensorsFile.Read(options.InitWeights);
+        var data = MnistDataset.Load(run.Data!);
+        var initial = resume is not null || run.InitWeights is null ? WeightInitializer.Create(training.Seed) : SafetensorsFile.Read(run.InitWeights);
 
-        var training = options.ToTrainingOptions();
-        using var logging = CoordinatorLogging.Create(console, serve is null ? LogLevel.Warning : LogLevel.Information);
+        using var logging = CoordinatorLogging.Create(_console, serve is null ? LogLevel.Warning : LogLevel.Information);
         var metrics = new TrainingMetrics();
-        await using var metricsEndpoint = StartMetricsEndpoint(metrics);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, signals.Token);
-        await using var execution = await TrainingExecution.StartAsync(options, serve, logging, metrics.Watch, stop.Token);
-        CreateOutputDirectory(options.Out);
-        var outputs = new RunOutputs(options.Out);
-        var checkpoints = new CheckpointWriter(options.Out, options.CheckpointEvery);
+        await using var metricsEndpoint = StartMetricsEndpoint(serve, metrics);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _signals.Token);
+        var coordinatorSection = configuration.GetSection(nameof(CoordinatorOptions));
+        await using var execution = await TrainingExecution.StartAsync(
+            training, run.Workers, run.Threads!.Value, run.Device, serve, coordinatorSection.Bind, logging, metrics.Watch, stop.Token);
+        CreateOutputDirectory(output);
+        var outputs = new RunOutputs(output);
+        var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
         TrainingResult result;
         try
         {
-            result = await Run(options, sink => loop.RunAsync(initial, new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), resume?.CompletedEpochs ?? []), resume, checkpoints, stop.Token), loop.TotalSteps);
+            var epochs = resume?.CompletedEpochs ?? [];
+            result = await RunWithProgress(run, training.Epochs, loop.TotalSteps, sink => loop.RunAsync(
+                initial, new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs), resume, checkpoints, stop.Token));
         }
-        catch (OperationCanceledException) when (signals.Token.IsCancellationRequested)
+        catch (OperationCanceledException) when (_signals.Token.IsCancellationRequested)
         {
-            console.Error.WriteLine($"stopped by {signals.SignalName}: checkpoint written to {checkpoints.Path}; continue with --resume {options.Out}");
-            return signals.ExitCode;
+            _console.Error.WriteLine($"stopped by {_signals.SignalName}: checkpoint written to {checkpoints.Path}; continue with --resume {output}");
+            return _signals.ExitCode;
         }
 
         outputs.WriteModel(result.Parameters);
@@ -90,13 +126,27 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, 
             Device = execution.Executor.DeviceKind,
             PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             StepTimings = execution.Timings,
-            Config = options,
+            Config = _flags.Record(type => type == typeof(TrainingOptions) ? training
+                : type == typeof(RunOptions) ? run
+                : type == typeof(ServeOptions) ? serve!
+                : coordinator),
         };
         outputs.WriteSummary(summary);
-        console.Out.WriteLine(options.Json
+        _console.Out.WriteLine(run.Json
             ? JsonFormats.TypedLine("summary", summary)
             : string.Create(CultureInfo.InvariantCulture, $"done: test accuracy {summary.FinalTestAccuracy:F4}, weights_sha256 {summary.WeightsSha256}, outputs in {outputs.Directory}"));
         return ExitCodes.Success;
+    }
+
+    /// <summary>The command's options, bound from its flags and checked in the order their errors are reported.</summary>
+    private static ServiceProvider BindOptions(IConfiguration configuration)
+    {
+        var services = new ServiceCollection();
+        services.AddFlagOptions<TrainingOptions, TrainingOptionsValidator>(configuration);
+        services.AddFlagOptions<RunOptions, RunOptionsValidator>(configuration).PostConfigure(run => run.Resolve(TimeProvider.System));
+        services.AddFlagOptions<ServeOptions, ServeOptionsValidator>(configuration);
+        services.AddFlagOptions<CoordinatorOptions, CoordinatorOptionsValidator>(configuration);
+        return services.BuildServiceProvider();
     }
 
     private static TrainingCheckpoint LoadCheckpoint(string directory)
@@ -108,22 +158,22 @@ public sealed class TrainCommand(CliConsole console, TrainCommandOptions given, 
         return CheckpointFile.Read(Path.Combine(directory, CheckpointFile.FileName));
     }
 
-    private Task<TrainingResult> Run(TrainCommandOptions options, Func<IProgressSink, Task<TrainingResult>> job, long totalSteps)
+    private Task<TrainingResult> RunWithProgress(RunOptions run, int epochs, long totalSteps, Func<IProgressSink, Task<TrainingResult>> job)
     {
-        if (options.Quiet)
+        if (run.Quiet)
         {
             return job(new SilentProgressSink());
         }
-        if (options.Json)
+        if (run.Json)
         {
-            return job(new JsonProgressSink(console.Out, TimeProvider.System));
+            return job(new JsonProgressSink(_console.Out, TimeProvider.System));
         }
-        return console.Interactive
-            ? LiveProgressSink.RunAsync(AnsiConsole.Console, options.Epochs, totalSteps, job)
-            : job(new PlainProgressSink(console.Out, options.Epochs));
+        return _console.Interactive
+            ? LiveProgressSink.RunAsync(AnsiConsole.Console, epochs, totalSteps, job)
+            : job(new PlainProgressSink(_console.Out, epochs));
     }
 
-    private MetricsEndpoint? StartMetricsEndpoint(TrainingMetrics metrics)
+    private static MetricsEndpoint? StartMetricsEndpoint(ServeOptions? serve, TrainingMetrics metrics)
     {
         if (serve is not { MetricsPort: > 0 })
         {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CnnDistributed.Core.Evaluation;
 using CnnDistributed.Core.Model;
+using CnnDistributed.Coordinator.Runs;
 
 namespace CnnDistributed.Coordinator.Evaluation;
 
@@ -34,5 +35,5 @@ public sealed record EvaluationReport
         ConfusionMatrix = evaluation.Confusion,
     };
 
-    public string ToJson() => JsonSerializer.Serialize(this, Training.JsonFormats.Line);
+    public string ToJson() => JsonSerializer.Serialize(this, JsonFormats.Line);
 }

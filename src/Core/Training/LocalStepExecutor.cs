@@ -7,6 +7,8 @@ public sealed class LocalStepExecutor : IStepExecutor
 {
     private readonly IComputeBackend _backend;
     private readonly float[][] _shardGradients;
+    private readonly ShardGradients _leaves;
+    private readonly GradientTreeSum _treeSum;
     private readonly ShardStats[] _stats;
 
     public LocalStepExecutor(IComputeBackend backend, int shardCount)
@@ -18,6 +20,8 @@ public sealed class LocalStepExecutor : IStepExecutor
         {
             _shardGradients[i] = new float[Model.ModelShape.ParameterCount];
         }
+        _leaves = new ShardGradients(_shardGradients);
+        _treeSum = new GradientTreeSum(shardCount);
         _stats = new ShardStats[shardCount];
     }
 
@@ -32,7 +36,7 @@ public sealed class LocalStepExecutor : IStepExecutor
             throw new ArgumentException($"step has {work.Shards.Count} shards, executor was built for {_shardGradients.Length}", nameof(work));
         }
         _backend.ComputeGradients(parameters, work.Shards, _shardGradients, _stats);
-        GradientTree.SumLeaves(_shardGradients).CopyTo(gradientSum, 0);
+        _treeSum.SumInto(new TreeNode(0, _shardGradients.Length), _leaves, gradientSum);
         var total = default(ShardStats);
         foreach (var s in _stats)
         {

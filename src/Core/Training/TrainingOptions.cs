@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using CnnDistributed.Core.Engine;
 
 namespace CnnDistributed.Core.Training;
 
 /// <summary>
-/// Everything that decides a training job's result (CONTRACT §2). Two jobs with equal options and data
+/// Everything that decides a training job's result (docs/commands.md). Two jobs with equal options and data
 /// produce bit-identical weights on one device kind, whatever the worker and thread counts.
 /// </summary>
 public sealed record TrainingOptions
@@ -47,8 +48,24 @@ public sealed record TrainingOptions
     /// <summary>Shuffle the training set each epoch (off with <c>--no-shuffle</c>).</summary>
     public bool Shuffle { get; init; } = true;
 
+    /// <summary>Visit the training samples in file order (<c>--no-shuffle</c>): the inverse of <see cref="Shuffle"/>.</summary>
+    [JsonIgnore]
+    public bool NoShuffle
+    {
+        get => !Shuffle;
+        init => Shuffle = !value;
+    }
+
     /// <summary>Input scaling (<c>--normalize</c> selects the MNIST mean/std normalisation).</summary>
     public InputScaling Scaling { get; init; } = InputScaling.UnitRange;
+
+    /// <summary>Whether <see cref="Scaling"/> is the MNIST mean/std normalisation (<c>--normalize</c>).</summary>
+    [JsonIgnore]
+    public bool Normalize
+    {
+        get => Scaling == InputScaling.MnistNormalized;
+        init => Scaling = value ? InputScaling.MnistNormalized : InputScaling.UnitRange;
+    }
 
     /// <summary>Shards per minibatch (<c>--shards</c>, default 8, a power of two). Part of the result's identity: the invariant holds for a fixed value.</summary>
     public int Shards { get; init; } = 8;

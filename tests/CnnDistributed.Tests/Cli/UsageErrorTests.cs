@@ -13,11 +13,6 @@ public sealed class UsageErrorTests
     [InlineData("bench --batch-size 16,x", "error: --batch-size must be whole numbers, one or a comma list (got 'x')")]
     [InlineData("bench --batch-size 0", "error: --batch-size must be at least 1 (got 0)")]
     [InlineData("bench --seconds 0", "error: --seconds must be a finite number greater than 0 (got 0)")]
-    [InlineData("bench --what tcp-floor", "error: --workers must be at least 1 (got 0)")]
-    [InlineData("bench --what tcp-floor --workers 3", "error: --workers must be a power of two up to --shards (8) for --what tcp-floor (got 3)")]
-    [InlineData("bench --what tcp-floor --workers 2 --device cuda", "error: --device cuda: --what tcp-floor runs the CPU kernels only")]
-    [InlineData("bench --what scaling", "error: --workers must be at least 1 (got 0)")]
-    [InlineData("bench --what scaling --workers 2 --rounds 0", "error: --rounds must be at least 1 (got 0)")]
     [InlineData("bench --device opencl", "error: --device opencl: no usable OpenCL device")]
     public void UsageErrorExitsWithCodeTwoAndOneErrorLine(string arguments, string expected)
     {

@@ -1,7 +1,8 @@
 using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Worker.Hosting;
 using CnnDistributed.Worker.Runtime;
-using Microsoft.Extensions.Configuration;
+using System.CommandLine;
+using CnnDistributed.Hosting.Flags;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -39,8 +40,11 @@ public sealed class EnvironmentConfigurationTests
     [InlineData("--coordinator", "CNND_COORDINATOR")]
     [InlineData("--health-port", "CNND_HEALTH_PORT")]
     [InlineData("--connect-attempts", "CNND_CONNECT_ATTEMPTS")]
-    public void WorkerVariablesAreNamedLikeTheFlags(string flag, string variable) =>
-        Assert.Equal(variable, WorkerConfiguration.EnvironmentVariableFor(flag));
+    public void WorkerVariablesAreNamedLikeTheFlags(string flag, string variable)
+    {
+        Assert.Contains(WorkerFlags.All, f => f.Name == flag);
+        Assert.Equal(variable, EnvironmentArguments.VariableFor(flag));
+    }
 
     [Fact]
     public void WorkerReadsTheEnvironmentAndTheCommandLineWins()
@@ -66,7 +70,11 @@ public sealed class EnvironmentConfigurationTests
 
     private static IOptions<WorkerOptions> WorkerOptionsFrom(string[] args, Dictionary<string, string> environment)
     {
-        var configuration = new ConfigurationBuilder().AddWorkerSources(args, environment.GetValueOrDefault).Build();
+        var root = new RootCommand();
+        var flags = new FlagSet(root, WorkerFlags.All);
+        var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment.GetValueOrDefault));
+        Assert.Empty(parseResult.Errors);
+        var configuration = flags.ToConfiguration(parseResult);
         return new ServiceCollection().AddTrainingWorker(configuration).BuildServiceProvider().GetRequiredService<IOptions<WorkerOptions>>();
     }
 }

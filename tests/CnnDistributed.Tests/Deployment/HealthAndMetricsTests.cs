@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Tests.Infrastructure;
+using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Deployment;
 
@@ -13,7 +13,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task HealthVerbReportsACoordinatorServing()
     {
-        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new CoordinatorOptions());
+        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new TrainingOptions());
 
         var result = CliRunner.Run("health", host.Address.ToString());
 

@@ -1,6 +1,7 @@
-using CnnDistributed.Coordinator.Benchmarks;
+using CnnDistributed.Protocol;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Worker.Runtime;
+using CnnDistributed.Bench.Cluster;
 
 namespace CnnDistributed.Tests.Distributed;
 
@@ -21,15 +22,15 @@ public sealed class CoordinatorCapacityBenchTests
     }
 
     [Fact]
-    public async Task SimulatedWorkersAnswerAssignmentsThatSpanSeveralHttp2Frames()
+    public async Task CapacityRunsWithAssignmentsLargerThanOneHttp2Frame()
     {
         // Two workers at batch 512: each assignment carries 256 samples (200,704 pixel bytes) besides the 138,488-byte
-        // weight set, more than one 256 KiB frame, so every message reaches the simulated worker in pieces.
+        // weight set, more than one 256 KiB frame, so every message reaches the worker's HTTP/2 client in pieces.
         var record = await CoordinatorCapacityBench.RunAsync(2, 512, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1));
 
         Assert.True(record.Steps > 0);
         var samplesPerWorker = (record.BytesPerStep!.Value - record.BytesPerStepWithoutSamples!.Value) / 2;
-        Assert.True(samplesPerWorker + ModelShape.ParameterCount * sizeof(float) > Http2Tuning.MaxFrameBytes);
+        Assert.True(samplesPerWorker + ModelShape.ParameterCount * sizeof(float) > Http2Windows.MaxFrameBytes);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using CnnDistributed.Tests.Infrastructure;
+using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Tests.Distributed;
 

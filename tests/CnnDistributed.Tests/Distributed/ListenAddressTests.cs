@@ -1,5 +1,5 @@
 using System.Net;
-using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Distributed;
 

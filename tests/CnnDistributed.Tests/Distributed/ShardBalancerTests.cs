@@ -1,4 +1,5 @@
-using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Coordinator.Steps;
+
 
 namespace CnnDistributed.Tests.Distributed;
 

@@ -47,14 +47,19 @@ public sealed class ThreadCountDeterminismTests
         using var backend = new CpuBackend(2, InputScaling.UnitRange, tier);
         var leaves = Enumerable.Range(0, 8).Select(_ => new float[ModelShape.ParameterCount]).ToArray();
         backend.ComputeGradients(w, work.Shards, leaves, new ShardStats[8]);
-        var copies = leaves.Select(l => (float[])l.Clone()).ToArray();
-        var expected = (float[])GradientTree.SumLeaves(leaves).Clone();
+        var expected = ReferenceTreeSum.Of(leaves);
 
         // A "worker" holding shards [1, 7) pre-sums its maximal aligned blocks; the others send single shards.
-        var blocks = GradientTree.Cover(8, 1, 7).ToDictionary(node => node, node => GradientTree.Sum(node, n => n.Size == 1 ? copies[n.Start] : null));
-        blocks[new TreeNode(0, 1)] = copies[0];
-        blocks[new TreeNode(7, 1)] = copies[7];
-        var total = GradientTree.Sum(new TreeNode(0, 8), node => blocks.GetValueOrDefault(node));
+        var blocks = GradientTree.Cover(8, 1, 7).ToDictionary(node => node, node =>
+        {
+            var block = new float[ModelShape.ParameterCount];
+            new GradientTreeSum(8).SumInto(node, new ShardGradients(leaves), block);
+            return block;
+        });
+        blocks[new TreeNode(0, 1)] = leaves[0];
+        blocks[new TreeNode(7, 1)] = leaves[7];
+        var total = new float[ModelShape.ParameterCount];
+        new GradientTreeSum(8).SumInto(new TreeNode(0, 8), new KnownNodes(blocks), total);
         Assert.Equal(MemoryMarshal.AsBytes(expected.AsSpan()).ToArray(), MemoryMarshal.AsBytes(total.AsSpan()).ToArray());
     }
 
@@ -68,5 +73,15 @@ public sealed class ThreadCountDeterminismTests
             return all.Slice(start, count);
         }).ToList();
         return new StepWork(0, 0, batch, list);
+    }
+
+    private sealed class KnownNodes(Dictionary<TreeNode, float[]> nodes) : ITreeNodeGradients
+    {
+        public bool TryGet(TreeNode node, out ReadOnlySpan<float> gradient)
+        {
+            var known = nodes.TryGetValue(node, out var found);
+            gradient = found;
+            return known;
+        }
     }
 }

@@ -1,6 +1,8 @@
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Tests.Faults;
 

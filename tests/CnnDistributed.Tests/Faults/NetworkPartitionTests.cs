@@ -1,6 +1,7 @@
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Tests.Infrastructure;
 using Xunit.Abstractions;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
 
 namespace CnnDistributed.Tests.Faults;
 
@@ -24,7 +25,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output)
         var steps = ShortTrainingRun.Steps(6);
         var expected = await ShortTrainingRun.LocalAsync(steps);
         using var network = NetworkNamespace.Create();
-        await using var cluster = await ClusterHarness.StartAsync(new CoordinatorOptions { ShardCount = ShortTrainingRun.ShardCount }, "http://0.0.0.0:0");
+        await using var cluster = await ClusterHarness.StartAsync(_ => { }, "http://0.0.0.0:0");
         cluster.StartInProcessWorkers(1);
         var partitioned = cluster.StartWorkerProcess(PartitionedName, network: network);
         await cluster.WaitForWorkersAsync(2);

@@ -1,4 +1,6 @@
-using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Steps;
+
 
 namespace CnnDistributed.Tests.Faults;
 

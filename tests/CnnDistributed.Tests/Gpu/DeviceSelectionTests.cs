@@ -4,6 +4,7 @@ using CnnDistributed.Core.Engine.Devices;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
+using CnnDistributed.Worker.Runtime.Backends;
 
 namespace CnnDistributed.Tests.Gpu;
 
@@ -39,9 +40,9 @@ public sealed class DeviceSelectionTests
         {
             return;
         }
-        Assert.Equal("--device cuda: no CUDA device found (ILGPU sees only: CPU accelerator)", Worker.Runtime.WorkerBackendFactory.Unavailability("cuda"));
-        Assert.Null(Worker.Runtime.WorkerBackendFactory.Unavailability("cpu"));
-        Assert.StartsWith("cpu-", new Worker.Runtime.WorkerBackendFactory("auto", 1).DeviceKind);
+        Assert.Equal("--device cuda: no CUDA device found (ILGPU sees only: CPU accelerator)", WorkerBackendFactory.Unavailability("cuda"));
+        Assert.Null(WorkerBackendFactory.Unavailability("cpu"));
+        Assert.StartsWith("cpu-", new WorkerBackendFactory("auto", 1).DeviceKind);
     }
 
     [Fact]

@@ -1,5 +1,8 @@
-using CnnDistributed.Coordinator.Cluster;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Worker.Runtime.Backends;
 using Microsoft.Extensions.Logging;
+using CnnDistributed.Coordinator.Execution;
+using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Infrastructure;
 
@@ -26,13 +29,17 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     public Uri Address => Coordinator.Address;
 
-    /// <summary>Starts the coordinator on <paramref name="listenUrl"/> (default 127.0.0.1 with an ephemeral port).</summary>
-    public static async Task<ClusterHarness> StartAsync(CoordinatorOptions? options = null, string listenUrl = "http://127.0.0.1:0")
+    /// <summary>
+    /// Starts the coordinator of a <see cref="ShortTrainingRun"/> on <paramref name="listenUrl"/> (default 127.0.0.1
+    /// with an ephemeral port), its options set by <paramref name="configure"/> (default: a 20 s step timeout).
+    /// </summary>
+    public static async Task<ClusterHarness> StartAsync(Action<CoordinatorOptions>? configure = null, string listenUrl = "http://127.0.0.1:0")
     {
         var logs = new CapturingLoggerProvider();
         var coordinator = await DistributedTrainingHost.StartAsync(
             listenUrl,
-            options ?? new CoordinatorOptions { ShardCount = ShortTrainingRun.ShardCount, StepTimeout = TimeSpan.FromSeconds(20) },
+            new TrainingOptions { Shards = ShortTrainingRun.ShardCount },
+            configure ?? (options => options.StepTimeout = TimeSpan.FromSeconds(20)),
             logging => logging.AddProvider(logs));
         return new ClusterHarness(coordinator, logs);
     }
@@ -41,16 +48,15 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// Settings for fault tests: a measured worker's deadline is at least 2 s (far above a healthy step here, so only a
     /// stuck worker misses it), an unmeasured one's 20 s, and a step waits up to 30 s for a worker when none is left.
     /// </summary>
-    public static CoordinatorOptions FaultTestOptions => new()
+    public static void FaultTestOptions(CoordinatorOptions options)
     {
-        ShardCount = ShortTrainingRun.ShardCount,
-        StepTimeout = TimeSpan.FromSeconds(20),
-        ResultDeadlineFloor = TimeSpan.FromSeconds(2),
-        WorkerWaitTimeout = TimeSpan.FromSeconds(30),
-    };
+        options.StepTimeout = TimeSpan.FromSeconds(20);
+        options.ResultDeadlineFloor = TimeSpan.FromSeconds(2);
+        options.WorkerWaitTimeout = TimeSpan.FromSeconds(30);
+    }
 
     /// <summary>Starts <paramref name="count"/> in-process CPU workers, or workers on the backends of <paramref name="backendFor"/> (by index).</summary>
-    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1, Func<int, Worker.Runtime.IWorkerBackendFactory>? backendFor = null)
+    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1, Func<int, IWorkerBackendFactory>? backendFor = null)
     {
         var workers = backendFor is null
             ? InProcessWorkers.StartCpu(Address, count, threads, _loggerFactory)

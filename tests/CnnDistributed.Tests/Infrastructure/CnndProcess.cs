@@ -2,7 +2,10 @@ using System.Diagnostics;
 
 namespace CnnDistributed.Tests.Infrastructure;
 
-/// <summary>Runs the built <c>cnnd.dll</c> (copied beside the tests, which reference the Coordinator) as a separate process.</summary>
+/// <summary>
+/// Runs the built <c>cnnd.dll</c> (copied beside the tests, which reference the Coordinator), or the benchmark runner
+/// <c>cnnd-bench.dll</c>, as a separate process.
+/// </summary>
 public sealed class CnndProcess : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
@@ -22,6 +25,9 @@ public sealed class CnndProcess : IDisposable
 
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "cnnd.dll");
 
+    /// <summary>The benchmark runner of bench/CnnDistributed.Bench.</summary>
+    public static string BenchExecutable => Path.Combine(AppContext.BaseDirectory, "cnnd-bench.dll");
+
     public bool HasExited => _process.HasExited;
 
     public static Task<CliResult> RunAsync(string workingDirectory, params string[] args) =>
@@ -38,7 +44,17 @@ public sealed class CnndProcess : IDisposable
     public static CnndProcess Start(string workingDirectory, params string[] args) =>
         Start(workingDirectory, new Dictionary<string, string>(), args);
 
-    public static CnndProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static CnndProcess Start(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        Start(Executable, workingDirectory, environment, args);
+
+    /// <summary>Runs <c>cnnd-bench</c> to the end in the repository root.</summary>
+    public static async Task<CliResult> RunBenchAsync(params string[] args)
+    {
+        using var process = Start(BenchExecutable, RepositoryPaths.Root, new Dictionary<string, string>(), args);
+        return await process.WaitForExitAsync();
+    }
+
+    private static CnndProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -47,7 +63,7 @@ public sealed class CnndProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Executable);
+        start.ArgumentList.Add(program);
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
@@ -57,7 +73,7 @@ public sealed class CnndProcess : IDisposable
         {
             start.Environment[name] = value;
         }
-        return new CnndProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), string.Join(' ', args));
+        return new CnndProcess(Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start"), $"{Path.GetFileNameWithoutExtension(program)} {string.Join(' ', args)}");
     }
 
     /// <summary>SIGKILL: the process ends at once, with no chance to save anything.</summary>
@@ -80,7 +96,7 @@ public sealed class CnndProcess : IDisposable
         catch (OperationCanceledException)
         {
             _process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cnnd {_arguments} did not finish within {Timeout}");
+            throw new TimeoutException($"{_arguments} did not finish within {Timeout}");
         }
         return new CliResult(_process.ExitCode, await _stdout, await _stderr);
     }

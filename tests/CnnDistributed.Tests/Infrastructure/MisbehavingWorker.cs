@@ -1,3 +1,4 @@
+using CnnDistributed.Protocol.Messages;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Protocol.V1;
@@ -35,7 +36,7 @@ public sealed class MisbehavingWorker : IDisposable
     /// <summary>Opens the work stream and misbehaves on the first assignment; completes with the stream's final status.</summary>
     public async Task<Status> MisbehaveAsync(JobSettings job, PeerMisbehaviour misbehaviour)
     {
-        using var call = _channel.CreateCallInvoker().AsyncDuplexStreamingCall(RawWork, null, new CallOptions(new Metadata { { WorkerRuntime.WorkerIdHeader, job.WorkerId } }));
+        using var call = _channel.CreateCallInvoker().AsyncDuplexStreamingCall(RawWork, null, new CallOptions(new Metadata { { WorkStreamMethods.WorkerIdHeader, job.WorkerId } }));
         try
         {
             while (await call.ResponseStream.MoveNext(CancellationToken.None))

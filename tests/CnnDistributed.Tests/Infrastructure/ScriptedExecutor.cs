@@ -1,8 +1,11 @@
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Tests.Infrastructure;
 
@@ -21,12 +24,13 @@ public sealed class ScriptedExecutor : IAsyncDisposable
     {
         _steps = ShortTrainingRun.Steps(steps);
         _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(Logs));
-        var options = Microsoft.Extensions.Options.Options.Create(CoordinatorOptions);
-        Registry = new WorkerRegistry(options, _loggerFactory.CreateLogger<WorkerRegistry>());
-        Executor = new DistributedStepExecutor(Registry, options, Time, _loggerFactory.CreateLogger<DistributedStepExecutor>());
+        var job = Options.Create(new TrainingOptions { Shards = ShortTrainingRun.ShardCount });
+        var options = Options.Create(CoordinatorOptions);
+        Registry = new WorkerRegistry(job, options, _loggerFactory.CreateLogger<WorkerRegistry>());
+        Executor = new DistributedStepExecutor(Registry, job, options, Time, _loggerFactory.CreateLogger<DistributedStepExecutor>());
     }
 
-    public CoordinatorOptions CoordinatorOptions { get; } = new() { ShardCount = ShortTrainingRun.ShardCount };
+    public CoordinatorOptions CoordinatorOptions { get; } = new();
 
     public FakeTimeProvider Time { get; } = new();
 

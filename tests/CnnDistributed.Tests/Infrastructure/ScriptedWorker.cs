@@ -1,5 +1,6 @@
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Protocol.V1;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Protocol.Messages;
 
 namespace CnnDistributed.Tests.Infrastructure;
 

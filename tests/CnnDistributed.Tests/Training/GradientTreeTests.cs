@@ -20,7 +20,9 @@ public sealed class GradientTreeTests
         // In float, 1e8 + 1 and −1e8 + 1 both round away the 1: the tree (g0+g1)+(g2+g3) gives 0,
         // left to right ((g0+g1)+g2)+g3 would give 1.
         float[][] leaves = [[1e8f], [1f], [-1e8f], [1f]];
-        Assert.Equal(0f, GradientTree.SumLeaves(leaves)[0]);
+        var sum = new float[1];
+        new GradientTreeSum(4).SumInto(new TreeNode(0, 4), new ShardGradients(leaves), sum);
+        Assert.Equal(0f, sum[0]);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
-using CnnDistributed.Worker.Transport.Hpack;
+using CnnDistributed.Worker.Runtime.Transport.Hpack;
+
 
 namespace CnnDistributed.Tests.Transport;
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using CnnDistributed.Worker.Transport.Hpack;
+using CnnDistributed.Worker.Runtime.Transport.Hpack;
 
 namespace CnnDistributed.Tests.Transport;
 

@@ -1,4 +1,5 @@
-using CnnDistributed.Worker.Transport;
+using CnnDistributed.Worker.Runtime.Transport;
+
 
 namespace CnnDistributed.Tests.Transport;
 

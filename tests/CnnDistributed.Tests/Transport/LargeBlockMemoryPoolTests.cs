@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using CnnDistributed.Coordinator.Transport;
+using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Transport;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using CnnDistributed.Tests.Infrastructure;
-using CnnDistributed.Worker.Wire;
 using Google.Protobuf;
+using CnnDistributed.Protocol.Wire;
 
 namespace CnnDistributed.Tests.Transport;
 

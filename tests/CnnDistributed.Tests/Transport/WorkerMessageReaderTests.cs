@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
-using CnnDistributed.Coordinator.Cluster;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Protocol.V1;
 using CnnDistributed.Tests.Infrastructure;
 using Google.Protobuf;
+using CnnDistributed.Protocol.Messages;
+using CnnDistributed.Protocol.Wire;
 
 namespace CnnDistributed.Tests.Transport;
 

@@ -22,7 +22,6 @@ public static class GpuKernelCatalog
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.ConvInputGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.ConvWeightGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.BiasGradient)),
-        Implicit(typeof(SgdKernel), nameof(SgdKernel.Update)),
         Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct)),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled16)), true),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled4)), true),

@@ -27,7 +27,6 @@ internal sealed class GpuKernelSet
         ConvInputGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(BackwardKernels.ConvInputGradient);
         ConvWeightGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>(GradientReductionKernels.ConvWeightGradient);
         BiasGradient = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape>(GradientReductionKernels.BiasGradient);
-        SgdUpdate = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdSettings>(SgdKernel.Update);
         DirectGemm = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Direct);
         TiledGemm = Tile switch
         {
@@ -62,7 +61,6 @@ internal sealed class GpuKernelSet
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape> BiasGradient { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, SgdSettings> SgdUpdate { get; }
 
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape> DirectGemm { get; }
 

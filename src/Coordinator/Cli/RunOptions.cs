@@ -1,0 +1,50 @@
+using CnnDistributed.Core.Training;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>
+/// How <c>train</c> and <c>serve</c> run a job, as opposed to what decides its result (<see
+/// cref="Core.Training.TrainingOptions"/>): where data and outputs are, who computes, and what is printed. Bound from
+/// the flags of <see cref="CommandLineFlags"/>; defaults that depend on the machine or on other values are resolved at
+/// start (<see cref="Resolve"/>).
+/// </summary>
+public sealed class RunOptions
+{
+    /// <summary>Folder with the four MNIST-format files (<c>--data</c>; default: the bundled data/mnist-sample).</summary>
+    public string? Data { get; set; }
+
+    /// <summary>Output folder (<c>--out</c>; default runs/&lt;utc-timestamp&gt;, or the <c>--resume</c> folder).</summary>
+    public string? Out { get; set; }
+
+    /// <summary>Start from these weights instead of the seeded initialisation (<c>--init-weights</c>, .safetensors).</summary>
+    public string? InitWeights { get; set; }
+
+    /// <summary>An earlier <c>--out</c> folder with checkpoint.bin to continue (<c>--resume</c>).</summary>
+    public string? Resume { get; set; }
+
+    /// <summary>Steps between checkpoints (<c>--checkpoint-every</c>, default 500; 0: only at the end and when stopped).</summary>
+    public int CheckpointEvery { get; set; } = 500;
+
+    /// <summary>Local workers over loopback gRPC (<c>--workers</c>, default 2; 0: the engine in this process).</summary>
+    public int Workers { get; set; } = 2;
+
+    /// <summary>Compute threads per worker (<c>--threads</c>; default: the cores shared among the workers).</summary>
+    public int? Threads { get; set; }
+
+    /// <summary>Compute device (<c>--device</c>, default auto): auto, cpu, cuda or opencl.</summary>
+    public string Device { get; set; } = "auto";
+
+    /// <summary>Print only errors and the final result (<c>--quiet</c>).</summary>
+    public bool Quiet { get; set; }
+
+    /// <summary>Progress as JSON lines (<c>--json</c>).</summary>
+    public bool Json { get; set; }
+
+    /// <summary>Fills in the defaults that depend on the machine or on other options.</summary>
+    public void Resolve(TimeProvider clock)
+    {
+        Data ??= SampleDataLocator.Find();
+        Threads ??= ThreadBudget.DefaultPerWorker(Workers);
+        Out ??= Resume ?? Path.Combine("runs", clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

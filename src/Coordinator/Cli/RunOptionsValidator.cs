@@ -1,0 +1,21 @@
+using CnnDistributed.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>Checks <see cref="RunOptions"/> after its defaults are resolved; the error names the flag.</summary>
+public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RunOptions options)
+    {
+        var error = OptionChecks.First(
+            OptionChecks.AtLeast("--workers", options.Workers, 0),
+            options.Threads is { } threads ? OptionChecks.AtLeast("--threads", threads, 1) : null,
+            OptionChecks.OneOf("--device", options.Device, DeviceChoice.Names.ToArray()),
+            options.Out is { Length: 0 } ? "--out must not be empty" : null,
+            OptionChecks.AtLeast("--checkpoint-every", options.CheckpointEvery, 0),
+            options.Resume is { Length: 0 } ? "--resume must not be empty" : null,
+            options.Data is { Length: 0 } ? "--data must not be empty" : null);
+        return error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
+    }
+}

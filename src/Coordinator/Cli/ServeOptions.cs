@@ -1,0 +1,17 @@
+namespace CnnDistributed.Coordinator.Cli;
+
+/// <summary>What <c>serve</c> adds to <c>train</c>: where to listen and whom to wait for.</summary>
+public sealed class ServeOptions
+{
+    /// <summary>Listen address (<c>--listen</c>, default http://0.0.0.0:5000).</summary>
+    public string Listen { get; set; } = "http://0.0.0.0:5000";
+
+    /// <summary>Workers to wait for before training (<c>--expect-workers</c>, default 1).</summary>
+    public int ExpectWorkers { get; set; } = 1;
+
+    /// <summary>How long to wait for them (<c>--join-timeout</c>, default 600 s).</summary>
+    public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(600);
+
+    /// <summary>Port of the Prometheus <c>/metrics</c> endpoint, plain HTTP/1.1 (<c>--metrics-port</c>, default 9090; 0: none).</summary>
+    public int MetricsPort { get; set; } = 9090;
+}

@@ -1,4 +1,0 @@
-namespace CnnDistributed.Coordinator.Cluster;
-
-/// <summary>Ends a worker's streams: the reason it left the job (dropped, lost, or the job finished).</summary>
-public sealed class WorkerDroppedException(string reason) : Exception(reason);

@@ -1,0 +1,43 @@
+using CnnDistributed.Worker.Runtime;
+using Microsoft.Extensions.Logging;
+using CnnDistributed.Worker.Runtime.Backends;
+
+namespace CnnDistributed.Coordinator.Execution;
+
+/// <summary>
+/// Workers run inside this process for <c>train --workers N</c>: each a <see cref="WorkerRuntime"/> talking to the
+/// coordinator over real loopback gRPC, exactly as a remote worker would.
+/// </summary>
+public sealed class InProcessWorkers : IAsyncDisposable
+{
+    private readonly CancellationTokenSource _stop = new();
+
+    private InProcessWorkers(Uri coordinator, int count, int threadsPerWorker, Func<int, IWorkerBackendFactory> backendFor, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    {
+        var runs = new Task<WorkerExit>[count];
+        for (var i = 0; i < count; i++)
+        {
+            var options = new WorkerOptions { Coordinator = coordinator.ToString(), Name = $"local-{i + 1}", Threads = threadsPerWorker, ConnectAttempts = 3 };
+            var runtime = new WorkerRuntime(options, backendFor(i), loggerFactory.CreateLogger<WorkerRuntime>(), timeProvider);
+            runs[i] = Task.Run(() => runtime.RunAsync(_stop.Token));
+        }
+        Completion = Task.WhenAll(runs);
+    }
+
+    /// <summary>Every worker's exit, once all have ended.</summary>
+    public Task<WorkerExit[]> Completion { get; }
+
+    public static InProcessWorkers Start(Uri coordinator, int count, int threadsPerWorker, Func<int, IWorkerBackendFactory> backendFor, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null) =>
+        new(coordinator, count, threadsPerWorker, backendFor, loggerFactory, timeProvider ?? TimeProvider.System);
+
+    /// <summary>Starts <paramref name="count"/> CPU workers.</summary>
+    public static InProcessWorkers StartCpu(Uri coordinator, int count, int threadsPerWorker, ILoggerFactory loggerFactory) =>
+        Start(coordinator, count, threadsPerWorker, _ => new WorkerBackendFactory("cpu", threadsPerWorker), loggerFactory);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await ((Task)Completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,67 @@
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Worker.Runtime;
+using Microsoft.Extensions.Logging;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Worker.Runtime.Backends;
+
+namespace CnnDistributed.Coordinator.Execution;
+
+/// <summary>
+/// A whole job on this machine (<c>train --workers N</c>): a coordinator on a loopback ephemeral port and N in-process
+/// workers talking to it over real gRPC, the code path of a cluster. Disposing it ends the job and waits for the workers.
+/// </summary>
+public sealed class LocalCluster : IAsyncDisposable
+{
+    private static readonly TimeSpan JoinTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly DistributedTrainingHost _host;
+    private readonly InProcessWorkers _workers;
+    private readonly ILoggerFactory _loggerFactory;
+
+    private LocalCluster(DistributedTrainingHost host, InProcessWorkers workers, ILoggerFactory loggerFactory)
+    {
+        _host = host;
+        _workers = workers;
+        _loggerFactory = loggerFactory;
+    }
+
+    /// <summary>The step executor over the N workers.</summary>
+    public DistributedStepExecutor Executor => _host.Executor;
+
+    public Uri Address => _host.Address;
+
+    /// <summary>Starts a coordinator for <paramref name="job"/> and <paramref name="workers"/> workers on <paramref name="device"/>.</summary>
+    public static async Task<LocalCluster> StartAsync(
+        TrainingOptions job,
+        int workers,
+        int threadsPerWorker,
+        string device = "cpu",
+        Action<CoordinatorOptions>? configure = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        CancellationToken cancellationToken = default)
+    {
+        var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", job, configure, configureLogging, cancellationToken: cancellationToken);
+        var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
+        var running = InProcessWorkers.Start(host.Address, workers, threadsPerWorker, _ => new WorkerBackendFactory(device, threadsPerWorker), loggerFactory);
+        var cluster = new LocalCluster(host, running, loggerFactory);
+        try
+        {
+            await host.WaitForWorkersAsync(workers, JoinTimeout, cancellationToken);
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        await _workers.DisposeAsync();
+        _loggerFactory.Dispose();
+    }
+}

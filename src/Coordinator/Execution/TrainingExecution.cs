@@ -1,0 +1,122 @@
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Worker.Runtime;
+using Microsoft.Extensions.Logging;
+using CnnDistributed.Coordinator.Cli;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Worker.Runtime.Backends;
+
+namespace CnnDistributed.Coordinator.Execution;
+
+/// <summary>
+/// Where a job's gradients are computed, and the backend that evaluates the test set on the coordinator:
+/// <list type="bullet">
+/// <item><c>train --workers 0</c>: the engine in this process, no gRPC (the single-process reference);</item>
+/// <item><c>train --workers N</c>: a coordinator on a loopback port and N workers in this process over real gRPC;</item>
+/// <item><c>serve</c>: a coordinator on <c>--listen</c> that waits for <c>--expect-workers</c> remote workers.</item>
+/// </list>
+/// </summary>
+public sealed class TrainingExecution : IAsyncDisposable
+{
+    private readonly IAsyncDisposable? _cluster;
+
+    private TrainingExecution(IStepExecutor executor, IComputeBackend evaluator, IAsyncDisposable? cluster)
+    {
+        Executor = executor;
+        Evaluator = evaluator;
+        _cluster = cluster;
+    }
+
+    public IStepExecutor Executor { get; }
+
+    public IComputeBackend Evaluator { get; }
+
+    /// <summary>Per-step timings split by where the time went, when the job runs on workers.</summary>
+    public StepTimings? Timings => (Executor as DistributedStepExecutor)?.Total;
+
+    /// <summary>Checks the device choice before anything starts, so an unavailable device is a usage error.</summary>
+    public static ComputeDevice ParseDevice(string name)
+    {
+        try
+        {
+            return DeviceSelector.Parse(name);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Starts the execution of <paramref name="job"/> on <paramref name="workers"/> local workers (0: in this process)
+    /// of <paramref name="threads"/> threads each, or, for <c>serve</c>, on the remote workers <paramref name="serve"/>
+    /// waits for; <paramref name="listening"/> then sees the worker registry as soon as the coordinator listens.
+    /// </summary>
+    public static async Task<TrainingExecution> StartAsync(
+        TrainingOptions job,
+        int workers,
+        int threads,
+        string deviceName,
+        ServeOptions? serve,
+        Action<CoordinatorOptions>? configureCoordinator,
+        ILoggerFactory logging,
+        Action<WorkerRegistry>? listening,
+        CancellationToken cancellationToken)
+    {
+        var device = ParseDevice(deviceName);
+        if (serve is null && workers == 0)
+        {
+            var (backend, _) = ComputeBackendFactory.Create(device, threads, job.Scaling);
+            return new TrainingExecution(new LocalStepExecutor(backend, job.Shards), backend, null);
+        }
+        var evaluator = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, job.Scaling);
+        if (serve is null)
+        {
+            var unavailable = WorkerBackendFactory.Unavailability(deviceName);
+            if (unavailable is not null)
+            {
+                throw new UsageException(unavailable);
+            }
+            var cluster = await LocalCluster.StartAsync(job, workers, threads, deviceName, configureCoordinator, Configure(logging), cancellationToken);
+            return new TrainingExecution(cluster.Executor, evaluator, cluster);
+        }
+        DistributedTrainingHost host;
+        try
+        {
+            host = await DistributedTrainingHost.StartAsync(serve.Listen, job, configureCoordinator, Configure(logging), cancellationToken: cancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"--listen {serve.Listen}: {e.Message}");
+        }
+        listening?.Invoke(host.Workers);
+        try
+        {
+            logging.CreateLogger<TrainingExecution>().LogInformation("Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);
+            await host.WaitForWorkersAsync(serve.ExpectWorkers, serve.JoinTimeout, cancellationToken);
+        }
+        catch (TimeoutException e)
+        {
+            await host.DisposeAsync();
+            throw new JobFailedException(e.Message, e);
+        }
+        catch
+        {
+            await host.DisposeAsync();
+            throw;
+        }
+        return new TrainingExecution(host.Executor, evaluator, host);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await (_cluster ?? Executor).DisposeAsync();
+        Evaluator.Dispose();
+    }
+
+    private static Action<ILoggingBuilder> Configure(ILoggerFactory logging) =>
+        builder => builder.AddProvider(new ForwardingLoggerProvider(logging));
+}

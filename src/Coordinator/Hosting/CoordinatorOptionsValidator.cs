@@ -1,0 +1,43 @@
+using CnnDistributed.Core.Model;
+using Microsoft.Extensions.Options;
+
+namespace CnnDistributed.Coordinator.Hosting;
+
+/// <summary>Checks <see cref="CoordinatorOptions"/> when the coordinator starts.</summary>
+public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
+    {
+        var failures = new List<string>();
+        var weightBytes = ModelShape.ParameterCount * sizeof(float);
+        if (options.MaxMessageBytes < 4 * weightBytes)
+        {
+            failures.Add($"message size limit {options.MaxMessageBytes} is too small for the model's {weightBytes}-byte weights");
+        }
+        if (options.StepTimeout <= TimeSpan.Zero)
+        {
+            failures.Add($"step timeout must be positive, got {options.StepTimeout}");
+        }
+        if (options.ResultDeadlineFloor <= TimeSpan.Zero || options.ResultDeadlineFloor > options.StepTimeout)
+        {
+            failures.Add($"result deadline floor must be positive and at most the step timeout, got {options.ResultDeadlineFloor}");
+        }
+        if (!double.IsFinite(options.ResultDeadlineFactor) || options.ResultDeadlineFactor < 1)
+        {
+            failures.Add($"result deadline factor must be at least 1, got {options.ResultDeadlineFactor}");
+        }
+        if (options.KeepAliveInterval < TimeSpan.FromSeconds(1) || options.KeepAliveTimeout < TimeSpan.FromSeconds(1))
+        {
+            failures.Add($"keep-alive interval and timeout must be at least 1 s, got {options.KeepAliveInterval} and {options.KeepAliveTimeout}");
+        }
+        if (options.WorkerWaitTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"worker wait timeout must not be negative, got {options.WorkerWaitTimeout}");
+        }
+        if (options.ShutdownTimeout < TimeSpan.Zero)
+        {
+            failures.Add($"shutdown timeout must not be negative, got {options.ShutdownTimeout}");
+        }
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

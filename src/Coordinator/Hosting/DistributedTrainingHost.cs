@@ -1,0 +1,106 @@
+using CnnDistributed.Core.Training;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Grpc.AspNetCore.Server;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
+
+namespace CnnDistributed.Coordinator.Hosting;
+
+/// <summary>
+/// A running cluster coordinator: Kestrel serving the training protocol and the standard gRPC health service
+/// (grpc.health.v1) over HTTP/2 without TLS (<see cref="KestrelTuning"/>), the worker registry and the <see cref="DistributedStepExecutor"/> a
+/// training loop drives. Disposing it ends the job on every worker.
+/// </summary>
+public sealed class DistributedTrainingHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private DistributedTrainingHost(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The bound address (the real port when listening on port 0), e.g. http://127.0.0.1:41234.</summary>
+    public Uri Address { get; }
+
+    public WorkerRegistry Workers => _app.Services.GetRequiredService<WorkerRegistry>();
+
+    /// <summary>The step executor over the connected workers.</summary>
+    public DistributedStepExecutor Executor => _app.Services.GetRequiredService<DistributedStepExecutor>();
+
+    /// <summary>
+    /// Starts listening on <paramref name="listenUrl"/> (e.g. http://127.0.0.1:0 or http://0.0.0.0:5000) for the job
+    /// <paramref name="job"/> (its shards per step and input scaling go to every worker). <paramref name="configure"/>
+    /// sets the <see cref="CoordinatorOptions"/>, which are validated before the coordinator listens.
+    /// </summary>
+    public static async Task<DistributedTrainingHost> StartAsync(
+        string listenUrl,
+        TrainingOptions job,
+        Action<CoordinatorOptions>? configure = null,
+        Action<ILoggingBuilder>? configureLogging = null,
+        TimeProvider? timeProvider = null,
+        CancellationToken cancellationToken = default)
+    {
+        var endpoint = ListenAddress.Parse(listenUrl);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+        configureLogging?.Invoke(builder.Logging);
+        builder.Services.AddOptions<CoordinatorOptions>().Configure(options => configure?.Invoke(options)).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
+        builder.Services.AddSingleton(Options.Create(job));
+        KestrelTuning.Apply(builder, endpoint);
+        builder.Services.AddGrpc();
+        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
+        {
+            grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
+            grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy());
+        builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
+        builder.Services.AddSingleton<WorkerRegistry>();
+        builder.Services.AddSingleton<WorkStreamRelay>();
+        builder.Services.AddSingleton<DistributedStepExecutor>();
+
+        var app = builder.Build();
+        app.MapGrpcService<TrainingCoordinatorService>();
+        app.MapGrpcHealthChecksService();
+        await app.StartAsync(cancellationToken);
+        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
+        app.Logger.LogInformation("Coordinator listening on {Address}", bound);
+        return new DistributedTrainingHost(app, address);
+    }
+
+    /// <summary>Waits until <paramref name="count"/> workers have opened their work streams.</summary>
+    public async Task WaitForWorkersAsync(int count, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await Workers.WaitForWorkersAsync(count, cancellationToken).WaitAsync(timeout, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"only {Workers.Connected.Count} of {count} workers joined {Address} within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    /// <summary>The executor as the training loop sees it.</summary>
+    public IStepExecutor StepExecutor => Executor;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Executor.DisposeAsync();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

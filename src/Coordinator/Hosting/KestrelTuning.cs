@@ -1,0 +1,46 @@
+using System.Net;
+using CnnDistributed.Protocol;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace CnnDistributed.Coordinator.Hosting;
+
+/// <summary>
+/// How the coordinator's Kestrel serves the work stream: HTTP/2 only, windows and frames sized for the protocol's
+/// messages (<see cref="Http2Windows"/>), keep-alive pings from <see cref="CoordinatorOptions"/>, large receive blocks
+/// and inline I/O scheduling (docs/design.md, "The coordinator's transport").
+/// </summary>
+public static class KestrelTuning
+{
+    /// <summary>Configures <paramref name="builder"/>'s Kestrel to listen on <paramref name="endpoint"/>.</summary>
+    public static void Apply(WebApplicationBuilder builder, IPEndPoint endpoint)
+    {
+        // Kestrel receives into one pool block per system call: with blocks as large as a frame, a gradient arrives in
+        // one call and one block (LargeBlockMemoryPool).
+        builder.Services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
+        // The socket transport processes HTTP/2 frames on the thread that received the bytes, and sends on the thread
+        // that flushed the connection's output, instead of queueing each to the thread pool: one thread hand-off less
+        // for each gradient in and each assignment out. Only Kestrel's own code runs inline: a request body still
+        // resumes its reader (gRPC, then the step) on the thread pool, so no application code holds a connection's
+        // receive loop.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<CoordinatorOptions>>((kestrel, options) =>
+        {
+            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Limits.MaxRequestBodySize = null;
+            // Windows and buffers above one message let a whole gradient or weight set go out without waiting for
+            // WINDOW_UPDATE round trips or a socket drain.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Windows.WindowBytes;
+            kestrel.Limits.Http2.InitialStreamWindowSize = Http2Windows.WindowBytes;
+            // Workers send each message as DATA frames of at most this size: one frame per gradient.
+            kestrel.Limits.Http2.MaxFrameSize = Http2Windows.MaxFrameBytes;
+            kestrel.Limits.MaxResponseBufferSize = Http2Windows.WindowBytes;
+            kestrel.Limits.Http2.KeepAlivePingDelay = options.Value.KeepAliveInterval;
+            kestrel.Limits.Http2.KeepAlivePingTimeout = options.Value.KeepAliveTimeout;
+        });
+    }
+}

@@ -1,0 +1,18 @@
+using CnnDistributed.Protocol.V1;
+using CnnDistributed.Worker.Runtime;
+using Grpc.Core;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Protocol.Messages;
+using CnnDistributed.Worker.Runtime.Transport;
+
+namespace CnnDistributed.Coordinator.Hosting;
+
+/// <summary>The gRPC face of the coordinator; registration and streams are handled by the injected registry and relay.</summary>
+public sealed class TrainingCoordinatorService(WorkerRegistry registry, WorkStreamRelay relay) : TrainingCoordinatorServiceBase
+{
+    public override Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context) =>
+        Task.FromResult(registry.Register(request, context.Peer));
+
+    public override Task Work(IAsyncStreamReader<ReceivedResult> requestStream, IServerStreamWriter<CoordinatorMessage> responseStream, ServerCallContext context) =>
+        relay.RunAsync(context.RequestHeaders.GetValue(WorkStreamMethods.WorkerIdHeader), requestStream, responseStream, context.CancellationToken);
+}

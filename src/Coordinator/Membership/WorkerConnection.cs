@@ -1,0 +1,186 @@
+using CnnDistributed.Protocol.V1;
+using Grpc.Core;
+using CnnDistributed.Protocol.Messages;
+
+namespace CnnDistributed.Coordinator.Membership;
+
+/// <summary>
+/// One registered worker: who it is, how fast it has been, and its work stream. The step path writes assignments
+/// straight to the stream and the stream's reader completes the awaited result in place, so a step costs no queue
+/// hand-offs or thread-pool hops between the wire and the executor.
+/// </summary>
+public sealed class WorkerConnection
+{
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private readonly TaskCompletionSource _streamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IServerStreamWriter<CoordinatorMessage>? _writer;
+    private TaskCompletionSource<ReceivedResult>? _expected;
+    private long _lastAssignedStep = -1;
+    private string? _closeReason;
+
+    internal WorkerConnection(string id, int joinOrder, RegisterRequest request)
+    {
+        Id = id;
+        JoinOrder = joinOrder;
+        Name = request.Name;
+        DeviceKind = request.DeviceKind;
+        Threads = request.Threads;
+    }
+
+    public string Id { get; }
+
+    public int JoinOrder { get; }
+
+    public string Name { get; }
+
+    public string DeviceKind { get; }
+
+    public int Threads { get; }
+
+    public WorkerState State { get; internal set; } = WorkerState.Registered;
+
+    /// <summary>Measured throughput (samples per second of worker compute), 0 until its first result.</summary>
+    public double SamplesPerSecond { get; internal set; }
+
+    /// <summary>Compute seconds the worker reported for its latest step, 0 until its first result.</summary>
+    public double LastComputeSeconds { get; private set; }
+
+    /// <summary>The weights version last sent to this worker (0: none yet).</summary>
+    internal ulong WeightsVersion { get; set; }
+
+    internal Task StreamEnded => _streamEnded.Task;
+
+    /// <summary>The step of the latest assignment written to this worker (-1: none yet).</summary>
+    internal long LastAssignedStep
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _lastAssignedStep;
+            }
+        }
+    }
+
+    /// <summary>Completes when the job ends this stream: null for a shutdown, the reason for a drop.</summary>
+    internal Task<string?> Closed => _closed.Task;
+
+    public override string ToString() => $"{Name} ({Id})";
+
+    internal void AttachWriter(IServerStreamWriter<CoordinatorMessage> writer) => _writer = writer;
+
+    /// <summary>
+    /// Arms the wait for this worker's next result and writes the assignment. A result can only come back once the
+    /// assignment was serialized, so after a successful result the caller may reuse the buffers the message wraps.
+    /// </summary>
+    internal Task<ReceivedResult> AssignAsync(CoordinatorMessage assignment, long step, CancellationToken cancellationToken)
+    {
+        // Continuations run on the stream reader's thread: the executor resumes where the last result was parsed.
+        var expected = new TaskCompletionSource<ReceivedResult>();
+        lock (_gate)
+        {
+            if (_closeReason is not null)
+            {
+                return Task.FromException<ReceivedResult>(new WorkerDroppedException(_closeReason));
+            }
+            _expected = expected;
+            _lastAssignedStep = step;
+        }
+        _ = WriteOrFailAsync(assignment, expected, cancellationToken);
+        return expected.Task;
+    }
+
+    /// <summary>
+    /// Hands a result from the wire to the waiting step, which then owns its buffers. A late result of an earlier step
+    /// (its shards were recomputed elsewhere) is released and discarded; false when the result answers no step this
+    /// worker was given (the caller still owns it).
+    /// </summary>
+    internal bool Deliver(ReceivedResult received)
+    {
+        var step = received.Result?.StepId ?? throw new ArgumentException("a message without a result", nameof(received));
+        TaskCompletionSource<ReceivedResult>? expected;
+        lock (_gate)
+        {
+            if (step < _lastAssignedStep || (_expected is null && step == _lastAssignedStep))
+            {
+                received.Release();
+                return true;
+            }
+            expected = _expected;
+            _expected = null;
+        }
+        return expected is not null && expected.TrySetResult(received);
+    }
+
+    /// <summary>
+    /// The weight of the latest step in <see cref="SamplesPerSecond"/> (an exponential moving average over about ten
+    /// steps): a lasting change of speed shows within a few steps, one step slowed by a neighbour on its cores barely.
+    /// </summary>
+    internal const double SpeedSmoothing = 0.1;
+
+    internal void RecordSpeed(int samples, long computeMicros)
+    {
+        if (samples <= 0 || computeMicros <= 0)
+        {
+            return;
+        }
+        LastComputeSeconds = computeMicros / 1e6;
+        var measured = samples / LastComputeSeconds;
+        SamplesPerSecond = SamplesPerSecond == 0 ? measured : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
+    }
+
+    /// <summary>Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>
+    internal async Task CloseAsync(CoordinatorMessage? finalMessage, string reason, bool failed)
+    {
+        TaskCompletionSource<ReceivedResult>? expected;
+        lock (_gate)
+        {
+            _closeReason ??= reason;
+            expected = _expected;
+            _expected = null;
+        }
+        expected?.TrySetException(new WorkerDroppedException(reason));
+        if (finalMessage is not null && _writer is not null)
+        {
+            try
+            {
+                await WriteAsync(finalMessage, CancellationToken.None);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+            {
+                failed = true;
+            }
+        }
+        _closed.TrySetResult(failed ? reason : null);
+    }
+
+    internal void MarkStreamEnded() => _streamEnded.TrySetResult();
+
+    private async Task WriteOrFailAsync(CoordinatorMessage message, TaskCompletionSource<ReceivedResult> expected, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await WriteAsync(message, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            expected.TrySetException(new WorkerDroppedException($"its work stream is closed: {e.Message}"));
+        }
+    }
+
+    private async Task WriteAsync(CoordinatorMessage message, CancellationToken cancellationToken)
+    {
+        var writer = _writer ?? throw new InvalidOperationException("the work stream is not open");
+        await _writing.WaitAsync(cancellationToken);
+        try
+        {
+            await writer.WriteAsync(message, cancellationToken);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+}

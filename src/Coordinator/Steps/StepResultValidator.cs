@@ -1,0 +1,110 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol.V1;
+
+namespace CnnDistributed.Coordinator.Steps;
+
+/// <summary>
+/// Checks a worker's result before any of it touches the job: the step it answers, its node set (exactly the tree cover
+/// of what was assigned), every gradient's byte length, finite values, and per-shard statistics. Returns the reason a
+/// result is refused, or null.
+/// </summary>
+public static class StepResultValidator
+{
+    public const int GradientBytes = ModelShape.ParameterCount * sizeof(float);
+
+    public static string? CheckShape(StepResult result, long step, ShardRange range, int shardCount, IReadOnlyList<ShardSamples> shards)
+    {
+        if (result.StepId != step)
+        {
+            return $"result for unknown step {result.StepId} (the step in progress is {step})";
+        }
+        if (!MatchesCover(result.Nodes, shardCount, range))
+        {
+            var cover = GradientTree.Cover(shardCount, range.Start, range.End);
+            var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size));
+            return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} of assigned shards {range}";
+        }
+        foreach (var node in result.Nodes)
+        {
+            if (node.GradientSum.Length != GradientBytes)
+            {
+                return $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, expected {GradientBytes}";
+            }
+        }
+        if (result.Shards.Count != range.Count)
+        {
+            return $"{result.Shards.Count} shard statistics for {range.Count} assigned shards";
+        }
+        for (var i = 0; i < range.Count; i++)
+        {
+            var outcome = result.Shards[i];
+            var expected = shards[range.Start + i].Count;
+            if (!double.IsFinite(outcome.LossSum) || outcome.LossSum < 0)
+            {
+                return $"loss {outcome.LossSum} of shard {range.Start + i} is not a finite non-negative number";
+            }
+            if (outcome.Samples != expected || outcome.Correct < 0 || outcome.Correct > expected)
+            {
+                return $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, it holds {expected}";
+            }
+        }
+        return result.ComputeMicros < 0 ? $"negative compute time {result.ComputeMicros} µs" : null;
+    }
+
+    /// <summary>Whether the nodes are exactly <see cref="GradientTree.Cover"/> of the range, walked without allocating.</summary>
+    private static bool MatchesCover(IReadOnlyList<NodeGradient> nodes, int shardCount, ShardRange range)
+    {
+        var (start, end) = (range.Start, range.End);
+        var n = 0;
+        while (start < end)
+        {
+            var size = start == 0 ? shardCount : start & -start;
+            while (start + size > end)
+            {
+                size >>= 1;
+            }
+            if (n >= nodes.Count || nodes[n].Start != start || nodes[n].Size != size)
+            {
+                return false;
+            }
+            n++;
+            start += size;
+        }
+        return n == nodes.Count;
+    }
+
+    /// <summary>Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.</summary>
+    public static string? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(gradient);
+        var exponent = new Vector<uint>(0x7F80_0000u);
+        var anyNonFinite = Vector<uint>.Zero;
+        var i = 0;
+        for (; i <= bits.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+        {
+            anyNonFinite |= Vector.Equals(new Vector<uint>(bits[i..]) & exponent, exponent);
+        }
+        var tailFinite = true;
+        for (; i < bits.Length; i++)
+        {
+            tailFinite &= float.IsFinite(gradient[i]);
+        }
+        return anyNonFinite == Vector<uint>.Zero && tailFinite ? null : FirstNonFinite(node, gradient);
+    }
+
+    private static string? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    {
+        for (var i = 0; i < gradient.Length; i++)
+        {
+            if (!float.IsFinite(gradient[i]))
+            {
+                return $"gradient of node {node} holds {gradient[i]} at parameter {i}";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,10 @@
+namespace CnnDistributed.Hosting;
+
+/// <summary>CONTRACT §2 exit codes.</summary>
+public static class ExitCodes
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int Usage = 2;
+    public const int Cancelled = 130;
+}

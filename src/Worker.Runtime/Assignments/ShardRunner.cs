@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol.V1;
+using Google.Protobuf;
+
+namespace CnnDistributed.Worker.Runtime.Assignments;
+
+/// <summary>
+/// Runs one assignment on the backend: takes new weights when they come, computes every shard of the range and
+/// pre-sums the range along the gradient tree, one gradient per maximal aligned node (<see cref="GradientTree.Cover"/>).
+/// </summary>
+internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeProvider timeProvider) : IDisposable
+{
+    private const int WeightBytes = ModelShape.ParameterCount * sizeof(float);
+
+    private readonly float[][] _leaves = CreateLeaves(shardCount);
+    private readonly GradientTreeSum _treeSum = new(shardCount);
+    // One wire buffer per node of a cover (at most 2·log2(shards)); a result wraps them, and the caller has finished
+    // writing that result before the next Run overwrites them.
+    private readonly List<byte[]> _nodeBytes = [];
+    private ByteString _weights = ByteString.Empty;
+    private readonly ShardStats[] _stats = new ShardStats[shardCount];
+    private ulong? _weightsVersion;
+
+    public StepResult Run(StepAssignment assignment)
+    {
+        if (assignment.Weights is { } weights)
+        {
+            if (weights.Data.Length != WeightBytes)
+            {
+                throw new InvalidDataException($"weights of {weights.Data.Length} bytes, expected {WeightBytes}");
+            }
+            _weights = weights.Data;
+            _weightsVersion = weights.Version;
+        }
+        if (_weightsVersion != assignment.WeightsVersion)
+        {
+            throw new InvalidDataException($"step {assignment.StepId} needs weights version {assignment.WeightsVersion}, this worker holds {_weightsVersion?.ToString() ?? "none"}");
+        }
+        var (start, end) = (assignment.ShardStart, assignment.ShardEnd);
+        if (start < 0 || end > shardCount || start >= end || assignment.Shards.Count != end - start)
+        {
+            throw new InvalidDataException($"step {assignment.StepId} assigns shards [{start},{end}) with {assignment.Shards.Count} shard payloads in a job of {shardCount} shards");
+        }
+
+        var started = timeProvider.GetTimestamp();
+        var shards = new ShardSamples[end - start];
+        for (var i = 0; i < shards.Length; i++)
+        {
+            shards[i] = ShardSamples.Create(assignment.Shards[i].Pixels.Memory, assignment.Shards[i].Labels.Memory);
+        }
+        var stats = _stats.AsSpan(0, shards.Length);
+        backend.ComputeGradients(MemoryMarshal.Cast<byte, float>(_weights.Span), shards, new ArraySegment<float[]>(_leaves, 0, shards.Length), stats);
+
+        var result = new StepResult { StepId = assignment.StepId };
+        var leaves = new ShardGradients(_leaves, start);
+        var cover = GradientTree.Cover(shardCount, start, end);
+        for (var n = 0; n < cover.Count; n++)
+        {
+            var node = cover[n];
+            var bytes = NodeBuffer(n);
+            _treeSum.SumInto(node, leaves, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
+            result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = UnsafeByteOperations.UnsafeWrap(bytes) });
+        }
+        foreach (var s in stats)
+        {
+            result.Shards.Add(new ShardOutcome { LossSum = s.LossSum, Correct = s.Correct, Samples = s.Samples });
+        }
+        result.ComputeMicros = (long)timeProvider.GetElapsedTime(started).TotalMicroseconds;
+        return result;
+    }
+
+    public void Dispose() => backend.Dispose();
+
+    private byte[] NodeBuffer(int index)
+    {
+        while (_nodeBytes.Count <= index)
+        {
+            _nodeBytes.Add(new byte[WeightBytes]);
+        }
+        return _nodeBytes[index];
+    }
+
+    private static float[][] CreateLeaves(int count)
+    {
+        Debug.Assert(count > 0);
+        var leaves = new float[count][];
+        for (var i = 0; i < count; i++)
+        {
+            leaves[i] = new float[ModelShape.ParameterCount];
+        }
+        return leaves;
+    }
+}

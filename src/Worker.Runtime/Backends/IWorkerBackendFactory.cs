@@ -1,0 +1,12 @@
+using CnnDistributed.Core.Engine;
+
+namespace CnnDistributed.Worker.Runtime.Backends;
+
+/// <summary>Creates the compute backend of a worker once the coordinator has told it the job's input scaling.</summary>
+public interface IWorkerBackendFactory
+{
+    /// <summary>The device kind of the backends this factory creates; sent at registration.</summary>
+    string DeviceKind { get; }
+
+    IComputeBackend Create(InputScaling scaling);
+}

@@ -1,0 +1,51 @@
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Devices;
+
+namespace CnnDistributed.Worker.Runtime.Backends;
+
+/// <summary>
+/// The backends a worker executable can run, for <c>--device auto|cpu|cuda|opencl</c> through
+/// <see cref="ComputeBackendFactory"/>: the CPU engine, or the GPU backend on a CUDA or OpenCL device.
+/// </summary>
+public sealed class WorkerBackendFactory : IWorkerBackendFactory
+{
+    private readonly int _threads;
+    private readonly Lazy<ComputeDevice> _chosen;
+    private readonly Lazy<string> _deviceKind;
+
+    public WorkerBackendFactory(string device, int threads)
+    {
+        _threads = threads;
+        _chosen = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen);
+        _deviceKind = new(() =>
+        {
+            using var probe = Create(InputScaling.UnitRange);
+            return probe.DeviceKind;
+        });
+    }
+
+    public static IReadOnlyList<string> SupportedDevices { get; } = ["auto", "cpu", "cuda", "opencl"];
+
+    public static bool IsSupported(string device) => SupportedDevices.Contains(device, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device, or a CPU kernel tier in <c>CNND_CPU_KERNEL</c> this CPU lacks), or null.</summary>
+    public static string? Unavailability(string device)
+    {
+        try
+        {
+            if (DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen == ComputeDevice.Cpu)
+            {
+                _ = CpuKernelVariable.Current;
+            }
+            return null;
+        }
+        catch (DeviceUnavailableException e)
+        {
+            return e.Message;
+        }
+    }
+
+    public string DeviceKind => _deviceKind.Value;
+
+    public IComputeBackend Create(InputScaling scaling) => ComputeBackendFactory.CreateFor(_chosen.Value, _threads, scaling);
+}

@@ -1,0 +1,728 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using CnnDistributed.Protocol;
+using CnnDistributed.Worker.Runtime.Transport.Hpack;
+
+namespace CnnDistributed.Worker.Runtime.Transport;
+
+/// <summary>
+/// One HTTP/2 connection without TLS (prior knowledge, RFC 9113 §3.3), as much of HTTP/2 as a gRPC client needs:
+/// requests with streamed bodies, responses with trailers, flow control in both directions, SETTINGS, PING (answered,
+/// and sent as keep-alive), RST_STREAM and GOAWAY. What makes it worth having: a request body write leaves in one
+/// gathered system call (all its DATA frames at once), and the reader loop receives whole frames of up to
+/// <see cref="MaxReceiveFrameBytes"/> (the peer may send a 138 KB weight set as one frame) in few large reads.
+/// </summary>
+internal sealed class H2cConnection
+{
+    /// <summary>The largest frame this client accepts (SETTINGS_MAX_FRAME_SIZE): a weight set or gradient fits in one.</summary>
+    public const int MaxReceiveFrameBytes = Http2Windows.MaxFrameBytes;
+
+    private const int ReceiveBufferBytes = 2 * (MaxReceiveFrameBytes + Http2FrameHeader.Size);
+    private const int MaxWindow = int.MaxValue;
+    private const long GrantThreshold = Http2Windows.WindowBytes / 4;
+    private const uint NoError = 0;
+    private const uint CancelError = 8;
+
+    private readonly Socket _socket;
+    private readonly string _authority;
+    private readonly TimeProvider _time;
+    private readonly Lock _sync = new();
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Dictionary<int, H2cStream> _streams = [];
+    private readonly HpackDecoder _decoder = new();
+    private readonly ArrayBufferWriter<byte> _headerBlock = new();
+    private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
+    private readonly CancellationTokenSource _closed = new();
+    private int _start;
+    private int _end;
+    private int _nextStreamId = 1;
+    private int _headerStreamId;
+    private bool _headerEndStream;
+    private long _sendWindow = Http2Frames.DefaultWindow;
+    private long _peerInitialWindow = Http2Frames.DefaultWindow;
+    private int _peerMaxFrame = 16_384;
+    private long _readNotGranted;
+    private TaskCompletionSource _creditChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Exception? _failure;
+    private bool _goingAway;
+    private bool _prefaceReceived;
+    private long _pingsSent;
+    private long _lastPingAcked;
+
+    private H2cConnection(Socket socket, string authority, TimeProvider time)
+    {
+        _socket = socket;
+        _authority = authority;
+        _time = time;
+    }
+
+    /// <summary>False once the connection failed or the peer sent GOAWAY: new requests need a new connection.</summary>
+    public bool IsUsable
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _failure is null && !_goingAway;
+            }
+        }
+    }
+
+    /// <summary>Whether requests on this connection are still under way (a connection going away lets them finish).</summary>
+    public bool HasOpenStreams
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _streams.Count > 0;
+            }
+        }
+    }
+
+    public static async Task<H2cConnection> ConnectAsync(Uri address, H2cTimeouts timeouts, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        connectTimeout.CancelAfter(timeouts.Connect);
+        try
+        {
+            await socket.ConnectAsync(address.IdnHost, address.Port, connectTimeout.Token);
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            socket.Dispose();
+            var reason = e is SocketException ? e.Message : $"no answer within {timeouts.Connect.TotalSeconds:0.#} s";
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"cannot connect to {address.Authority}: {reason}", e);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        var connection = new H2cConnection(socket, address.Authority, time);
+        await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Windows.WindowBytes));
+        _ = connection.ReadLoopAsync();
+        if (timeouts.KeepAliveInterval != Timeout.InfiniteTimeSpan)
+        {
+            _ = connection.KeepAliveAsync(timeouts.KeepAliveInterval, timeouts.KeepAliveTimeout);
+        }
+        return connection;
+    }
+
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var headers = RequestHeaders.Encode(request, _authority);
+        var content = request.Content;
+        H2cStream stream;
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            int maxFrame;
+            lock (_sync)
+            {
+                if (_failure is not null || _goingAway)
+                {
+                    throw new HttpRequestException(HttpRequestError.ConnectionError, _failure is null ? $"{_authority} is going away" : $"connection to {_authority} is closed", _failure);
+                }
+                stream = new H2cStream(_nextStreamId, request, _peerInitialWindow) { LocalEnded = content is null };
+                _nextStreamId += 2;
+                _goingAway |= _nextStreamId < 0;
+                _streams.Add(stream.Id, stream);
+                maxFrame = _peerMaxFrame;
+            }
+            await SendLockedAsync([Http2Frames.Headers(stream.Id, headers, endStream: content is null, maxFrame)]);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+        if (content is not null)
+        {
+            _ = SendBodyAsync(stream, content, cancellationToken);
+        }
+        using var cancellation = cancellationToken.UnsafeRegister(state => Cancel((H2cStream)state!, cancellationToken), stream);
+        try
+        {
+            return await stream.Response.Task;
+        }
+        catch (IOException e)
+        {
+            throw new HttpRequestException(HttpRequestError.Unknown, e.Message, e);
+        }
+    }
+
+    /// <summary>Sends <paramref name="data"/> as DATA frames, waiting for flow-control credit when the windows are spent.</summary>
+    public async ValueTask SendDataAsync(H2cStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    {
+        do
+        {
+            var count = data.IsEmpty ? 0 : await ReserveAsync(stream, data.Length, cancellationToken);
+            var chunk = data[..count];
+            data = data[count..];
+            var last = endStream && data.IsEmpty;
+            await _writeLock.WaitAsync(cancellationToken);
+            try
+            {
+                int maxFrame;
+                lock (_sync)
+                {
+                    ThrowIfClosed(stream);
+                    stream.LocalEnded |= last;
+                    maxFrame = _peerMaxFrame;
+                }
+                await SendLockedAsync(Http2Frames.Data(stream.Id, chunk, last, maxFrame));
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+        while (!data.IsEmpty);
+        if (endStream)
+        {
+            lock (_sync)
+            {
+                Forget(stream);
+            }
+        }
+    }
+
+    /// <summary>The caller read <paramref name="count"/> body bytes: return them to the peer's windows in large grants.</summary>
+    public async ValueTask OnReadAsync(H2cStream stream, int count)
+    {
+        long streamGrant = 0;
+        long connectionGrant = 0;
+        lock (_sync)
+        {
+            stream.Buffered -= count;
+            _readNotGranted += count;
+            if (!stream.RemoteEnded)
+            {
+                stream.ReadNotGranted += count;
+                if (stream.ReadNotGranted >= GrantThreshold)
+                {
+                    (streamGrant, stream.ReadNotGranted) = (stream.ReadNotGranted, 0);
+                }
+            }
+            if (_readNotGranted >= GrantThreshold)
+            {
+                (connectionGrant, _readNotGranted) = (_readNotGranted, 0);
+            }
+        }
+        if (streamGrant > 0 || connectionGrant > 0)
+        {
+            await SendControlAsync(Http2Frames.WindowUpdates(stream.Id, streamGrant, connectionGrant));
+        }
+    }
+
+    /// <summary>The caller is done with the response: reset the stream if it is still open, and give back its credit.</summary>
+    public void Release(H2cStream stream)
+    {
+        bool reset;
+        lock (_sync)
+        {
+            _readNotGranted += stream.Buffered;
+            stream.Buffered = 0;
+            reset = !stream.Finished;
+            stream.Close(new IOException($"stream {stream.Id} was released before it ended"));
+            Forget(stream);
+        }
+        if (reset)
+        {
+            _ = SendResetAsync(stream.Id, CancelError);
+        }
+    }
+
+    /// <summary>Closes the connection: every open stream fails with <paramref name="error"/>.</summary>
+    public void Abort(Exception error)
+    {
+        lock (_sync)
+        {
+            if (_failure is not null)
+            {
+                return;
+            }
+            _failure = error;
+            foreach (var stream in _streams.Values)
+            {
+                stream.Close(error);
+            }
+            _streams.Clear();
+            SignalCredit();
+        }
+        _closed.Cancel();
+        _socket.Dispose();
+    }
+
+    private async Task SendBodyAsync(H2cStream stream, HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await content.CopyToAsync(new H2cRequestStream(stream, this), cancellationToken);
+            await SendDataAsync(stream, ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            bool reset;
+            lock (_sync)
+            {
+                reset = !stream.Finished;
+                stream.Close(e);
+                Forget(stream);
+            }
+            if (reset)
+            {
+                await SendResetAsync(stream.Id, CancelError);
+            }
+        }
+    }
+
+    private void Cancel(H2cStream stream, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            if (stream.Finished)
+            {
+                return;
+            }
+            stream.Close(new OperationCanceledException(cancellationToken));
+            Forget(stream);
+        }
+        _ = SendResetAsync(stream.Id, CancelError);
+    }
+
+    private async ValueTask<int> ReserveAsync(H2cStream stream, int wanted, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_sync)
+            {
+                ThrowIfClosed(stream);
+                var available = Math.Min(_sendWindow, stream.SendWindow);
+                if (available > 0)
+                {
+                    var count = (int)Math.Min(available, wanted);
+                    _sendWindow -= count;
+                    stream.SendWindow -= count;
+                    return count;
+                }
+                changed = _creditChanged.Task;
+            }
+            await changed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void ThrowIfClosed(H2cStream stream)
+    {
+        if (_failure is not null)
+        {
+            throw new IOException($"connection to {_authority} is closed: {_failure.Message}", _failure);
+        }
+        if (stream.Closed)
+        {
+            throw new IOException($"stream {stream.Id} to {_authority} is closed");
+        }
+    }
+
+    private void Forget(H2cStream stream)
+    {
+        if (stream.Finished)
+        {
+            _streams.Remove(stream.Id);
+            CloseIfDrained();
+        }
+    }
+
+    /// <summary>A connection the peer is closing is closed by this side once its last stream ends (the peer waits for that).</summary>
+    private void CloseIfDrained()
+    {
+        if (_goingAway && _streams.Count == 0 && _failure is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(connection => connection.Abort(new IOException($"{connection._authority} went away")), this, preferLocal: false);
+        }
+    }
+
+    private void SignalCredit()
+    {
+        var changed = _creditChanged;
+        _creditChanged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.SetResult();
+    }
+
+    private async Task SendResetAsync(int streamId, uint errorCode)
+    {
+        try
+        {
+            await SendControlAsync(Http2Frames.RstStream(streamId, errorCode));
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private async ValueTask SendControlAsync(byte[] frames)
+    {
+        await _writeLock.WaitAsync();
+        try
+        {
+            await SendLockedAsync([frames]);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    private async ValueTask SendLockedAsync(IList<ArraySegment<byte>> segments)
+    {
+        lock (_sync)
+        {
+            if (_failure is not null)
+            {
+                throw new IOException($"connection to {_authority} is closed: {_failure.Message}", _failure);
+            }
+        }
+        try
+        {
+            var total = segments.Sum(segment => segment.Count);
+            if (await _socket.SendAsync(segments, SocketFlags.None) != total)
+            {
+                throw new SocketException((int)SocketError.MessageSize);
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            var error = new IOException($"connection to {_authority} broke: {e.Message}", e);
+            Abort(error);
+            throw error;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (true)
+            {
+                await FillAsync(Http2FrameHeader.Size);
+                var header = Http2FrameHeader.Read(_receive.AsSpan(_start));
+                if (!_prefaceReceived && (header.Type != Http2FrameType.Settings || header.Has(Http2FrameHeader.EndStreamOrAck)))
+                {
+                    throw new H2cProtocolException($"{_authority} does not speak HTTP/2 without TLS: its first bytes are not a SETTINGS frame (an HTTP/1.1 or TLS server?)");
+                }
+                _prefaceReceived = true;
+                if (header.Length > MaxReceiveFrameBytes)
+                {
+                    throw new H2cProtocolException($"a {header.Length}-byte frame is larger than the {MaxReceiveFrameBytes} bytes this client accepts");
+                }
+                await FillAsync(Http2FrameHeader.Size + header.Length);
+                var reply = OnFrame(header, _receive.AsSpan(_start + Http2FrameHeader.Size, header.Length));
+                _start += Http2FrameHeader.Size + header.Length;
+                if (reply is not null)
+                {
+                    await SendControlAsync(reply);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+            Abort(new IOException($"connection to {_authority} broke: {e.Message}", e));
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            Abort(e);
+        }
+        catch (Exception e)
+        {
+            Abort(new IOException($"connection to {_authority} failed: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Receives until at least <paramref name="needed"/> unread bytes are buffered, moving them to the front when the tail is too short.</summary>
+    private async ValueTask FillAsync(int needed)
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        while (_end - _start < needed)
+        {
+            if (_receive.Length - _start < needed)
+            {
+                Buffer.BlockCopy(_receive, _start, _receive, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+            }
+            var received = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, _closed.Token);
+            if (received == 0)
+            {
+                throw new IOException($"{_authority} closed the connection");
+            }
+            _end += received;
+        }
+    }
+
+    /// <summary>Applies one received frame; returns the control frames to send in reply, if any.</summary>
+    private byte[]? OnFrame(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (_headerStreamId != 0 && header.Type != Http2FrameType.Continuation)
+        {
+            throw new H2cProtocolException($"{header.Type} frame inside the header block of stream {_headerStreamId}");
+        }
+        return header.Type switch
+        {
+            Http2FrameType.Data => OnData(header, payload),
+            Http2FrameType.Headers => OnHeaders(header, payload),
+            Http2FrameType.Continuation => OnContinuation(header, payload),
+            Http2FrameType.RstStream => OnReset(header, payload),
+            Http2FrameType.Settings => OnSettings(header, payload),
+            Http2FrameType.Ping => OnPing(header, payload),
+            Http2FrameType.GoAway => OnGoAway(header, payload),
+            Http2FrameType.WindowUpdate => OnWindowUpdate(header, payload),
+            Http2FrameType.PushPromise => throw new H2cProtocolException("PUSH_PROMISE although this client disabled push"),
+            _ => null,
+        };
+    }
+
+    private byte[]? OnData(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        RequireStream(header);
+        var data = payload[header.Unpadded(payload)];
+        lock (_sync)
+        {
+            _readNotGranted += payload.Length - data.Length;
+            if (_streams.TryGetValue(header.StreamId, out var stream) && !stream.Closed && !stream.RemoteEnded)
+            {
+                stream.OnData(data, header.Has(Http2FrameHeader.EndStreamOrAck));
+                Forget(stream);
+            }
+            else
+            {
+                _readNotGranted += data.Length;
+            }
+            if (_readNotGranted < GrantThreshold)
+            {
+                return null;
+            }
+            var grant = _readNotGranted;
+            _readNotGranted = 0;
+            return Http2Frames.WindowUpdates(header.StreamId, 0, grant);
+        }
+    }
+
+    private byte[]? OnHeaders(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        RequireStream(header);
+        var block = payload[header.Unpadded(payload)];
+        if (header.Has(Http2FrameHeader.Priority))
+        {
+            block = block.Length >= 5 ? block[5..] : throw new H2cProtocolException("HEADERS frame too short for its priority");
+        }
+        var endStream = header.Has(Http2FrameHeader.EndStreamOrAck);
+        if (header.Has(Http2FrameHeader.EndHeaders))
+        {
+            OnHeaderBlock(header.StreamId, block, endStream);
+            return null;
+        }
+        _headerBlock.ResetWrittenCount();
+        _headerBlock.Write(block);
+        (_headerStreamId, _headerEndStream) = (header.StreamId, endStream);
+        return null;
+    }
+
+    private byte[]? OnContinuation(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.StreamId != _headerStreamId || _headerStreamId == 0)
+        {
+            throw new H2cProtocolException($"CONTINUATION on stream {header.StreamId} without an open header block there");
+        }
+        _headerBlock.Write(payload);
+        if (header.Has(Http2FrameHeader.EndHeaders))
+        {
+            OnHeaderBlock(_headerStreamId, _headerBlock.WrittenSpan, _headerEndStream);
+            _headerStreamId = 0;
+        }
+        return null;
+    }
+
+    /// <summary>Decodes a complete header block (always, to keep the HPACK table in step) and hands it to its stream.</summary>
+    private void OnHeaderBlock(int streamId, ReadOnlySpan<byte> block, bool endStream)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        _decoder.Decode(block, fields);
+        lock (_sync)
+        {
+            if (_streams.TryGetValue(streamId, out var stream) && !stream.Closed)
+            {
+                stream.OnHeaders(fields, endStream, this);
+                Forget(stream);
+            }
+        }
+    }
+
+    private byte[]? OnReset(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        RequireStream(header);
+        if (payload.Length != 4)
+        {
+            throw new H2cProtocolException($"RST_STREAM of {payload.Length} bytes");
+        }
+        var code = BinaryPrimitives.ReadUInt32BigEndian(payload);
+        lock (_sync)
+        {
+            if (_streams.TryGetValue(header.StreamId, out var stream))
+            {
+                if (code == NoError && stream.RemoteEnded)
+                {
+                    stream.StopSending();
+                }
+                else
+                {
+                    stream.Close(new IOException($"{_authority} reset stream {header.StreamId} (HTTP/2 error {code})"));
+                }
+                Forget(stream);
+                SignalCredit();
+            }
+        }
+        return null;
+    }
+
+    private byte[]? OnSettings(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.StreamId != 0 || payload.Length % 6 != 0)
+        {
+            throw new H2cProtocolException($"SETTINGS of {payload.Length} bytes on stream {header.StreamId}");
+        }
+        if (header.Has(Http2FrameHeader.EndStreamOrAck))
+        {
+            return null;
+        }
+        lock (_sync)
+        {
+            for (var offset = 0; offset < payload.Length; offset += 6)
+            {
+                var id = BinaryPrimitives.ReadUInt16BigEndian(payload[offset..]);
+                var value = BinaryPrimitives.ReadUInt32BigEndian(payload[(offset + 2)..]);
+                switch (id)
+                {
+                    case Http2Frames.InitialWindowSize when value > MaxWindow:
+                        throw new H2cProtocolException($"initial window size {value} above 2^31-1");
+                    case Http2Frames.InitialWindowSize:
+                        var delta = value - _peerInitialWindow;
+                        foreach (var stream in _streams.Values)
+                        {
+                            stream.SendWindow += delta;
+                        }
+                        _peerInitialWindow = value;
+                        break;
+                    case Http2Frames.MaxFrameSize when value is < 16_384 or > 16_777_215:
+                        throw new H2cProtocolException($"max frame size {value} outside 16,384..16,777,215");
+                    case Http2Frames.MaxFrameSize:
+                        _peerMaxFrame = (int)value;
+                        break;
+                }
+            }
+            SignalCredit();
+        }
+        return Http2Frames.SettingsAck();
+    }
+
+    private byte[]? OnPing(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.StreamId != 0 || payload.Length != 8)
+        {
+            throw new H2cProtocolException($"PING of {payload.Length} bytes on stream {header.StreamId}");
+        }
+        if (!header.Has(Http2FrameHeader.EndStreamOrAck))
+        {
+            return Http2Frames.PingAck(payload);
+        }
+        Interlocked.Exchange(ref _lastPingAcked, BinaryPrimitives.ReadInt64BigEndian(payload));
+        return null;
+    }
+
+    private byte[]? OnGoAway(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (header.StreamId != 0 || payload.Length < 8)
+        {
+            throw new H2cProtocolException($"GOAWAY of {payload.Length} bytes on stream {header.StreamId}");
+        }
+        var lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF);
+        var code = BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
+        lock (_sync)
+        {
+            _goingAway = true;
+            foreach (var stream in _streams.Values.Where(stream => stream.Id > lastStreamId).ToList())
+            {
+                stream.Close(new IOException($"{_authority} is going away (HTTP/2 error {code}) before stream {stream.Id} was processed"));
+                _streams.Remove(stream.Id);
+            }
+            CloseIfDrained();
+            SignalCredit();
+        }
+        return null;
+    }
+
+    private byte[]? OnWindowUpdate(Http2FrameHeader header, ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length != 4)
+        {
+            throw new H2cProtocolException($"WINDOW_UPDATE of {payload.Length} bytes");
+        }
+        var increment = BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF;
+        if (increment == 0)
+        {
+            throw new H2cProtocolException($"WINDOW_UPDATE of 0 on stream {header.StreamId}");
+        }
+        lock (_sync)
+        {
+            if (header.StreamId == 0)
+            {
+                _sendWindow += increment;
+                if (_sendWindow > MaxWindow)
+                {
+                    throw new H2cProtocolException("connection window above 2^31-1");
+                }
+            }
+            else if (_streams.TryGetValue(header.StreamId, out var stream))
+            {
+                stream.SendWindow += increment;
+            }
+            SignalCredit();
+        }
+        return null;
+    }
+
+    private async Task KeepAliveAsync(TimeSpan interval, TimeSpan timeout)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, _time, _closed.Token);
+                var ping = ++_pingsSent;
+                await SendControlAsync(Http2Frames.Ping(ping));
+                await Task.Delay(timeout, _time, _closed.Token);
+                if (Interlocked.Read(ref _lastPingAcked) < ping)
+                {
+                    Abort(new IOException($"{_authority} did not answer a keep-alive ping within {timeout.TotalSeconds:0.#} s"));
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+        }
+    }
+
+    private static void RequireStream(Http2FrameHeader header)
+    {
+        if (header.StreamId == 0)
+        {
+            throw new H2cProtocolException($"{header.Type} frame on stream 0");
+        }
+    }
+}
