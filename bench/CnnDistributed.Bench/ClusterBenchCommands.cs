@@ -6,7 +6,6 @@ using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Throughput;
 using CnnDistributed.Core.Data;
-using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 

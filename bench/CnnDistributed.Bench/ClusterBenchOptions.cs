@@ -1,7 +1,6 @@
 using System.Numerics;
 using CnnDistributed.Bench.Cluster;
 using CnnDistributed.Bench.Floor;
-using CnnDistributed.Coordinator.Cli;
 
 namespace CnnDistributed.Bench;
 

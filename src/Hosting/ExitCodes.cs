@@ -1,6 +1,6 @@
 namespace CnnDistributed.Hosting;
 
-/// <summary>CONTRACT §2 exit codes.</summary>
+/// <summary>The exit codes of both executables (docs/commands.md, "Exit codes").</summary>
 public static class ExitCodes
 {
     public const int Success = 0;

@@ -37,7 +37,7 @@ public sealed class WorkerOptions
     /// <summary>A coordinator that does not answer a ping within this time is treated as lost (default 2 s).</summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Wait after the first failed attempt (default 250 ms); it doubles after each further failure.</summary>
+    /// <summary>Wait after the first failed attempt (default 0.25 s); it doubles after each further failure.</summary>
     public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The longest wait between attempts (default 5 s).</summary>

@@ -1,9 +1,6 @@
-using CnnDistributed.Core.Engine;
-using InputScaling = CnnDistributed.Core.Engine.InputScaling;
-using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
-using CnnDistributed.Protocol.V1;
 using CnnDistributed.Protocol;
 using CnnDistributed.Protocol.Messages;
+using CnnDistributed.Protocol.V1;
 using CnnDistributed.Worker.Runtime.Assignments;
 using CnnDistributed.Worker.Runtime.Backends;
 using CnnDistributed.Worker.Runtime.Registration;
@@ -11,6 +8,8 @@ using CnnDistributed.Worker.Runtime.Transport;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
+using InputScaling = CnnDistributed.Core.Engine.InputScaling;
+using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
 
 namespace CnnDistributed.Worker.Runtime;
 

@@ -1,13 +1,13 @@
 using System.Diagnostics;
 using System.Numerics;
-using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Model;
-using CnnDistributed.Core.Training;
-using Microsoft.Extensions.Logging;
 using CnnDistributed.Bench.Floor;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Coordinator.Throughput;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Bench.Cluster;
 

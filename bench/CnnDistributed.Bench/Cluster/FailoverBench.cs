@@ -1,11 +1,11 @@
 using System.Diagnostics;
-using CnnDistributed.Core.Data;
-using CnnDistributed.Core.Model;
-using Microsoft.Extensions.Logging.Abstractions;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Throughput;
+using CnnDistributed.Core.Data;
+using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CnnDistributed.Bench.Cluster;
 

@@ -31,10 +31,10 @@ internal static class SimulatedWorkers
     private sealed class FixedComputeClock : TimeProvider
     {
         [ThreadStatic]
-        private static long t_ticks;
+        private static long _ticks;
 
         public override long TimestampFrequency => 1_000_000;
 
-        public override long GetTimestamp() => ++t_ticks;
+        public override long GetTimestamp() => ++_ticks;
     }
 }

@@ -3,11 +3,11 @@ using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using CnnDistributed.Protocol;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Bench.Floor;
 

@@ -1,9 +1,9 @@
+using CnnDistributed.Coordinator.Throughput;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
-using CnnDistributed.Coordinator.Throughput;
 
 namespace CnnDistributed.Bench.Training;
 

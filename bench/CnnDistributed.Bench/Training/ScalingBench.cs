@@ -1,6 +1,6 @@
+using CnnDistributed.Coordinator.Throughput;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Training;
-using CnnDistributed.Coordinator.Throughput;
 
 namespace CnnDistributed.Bench.Training;
 
@@ -15,12 +15,26 @@ public static class ScalingBench
 {
     private static readonly TimeSpan RewarmUp = TimeSpan.FromMilliseconds(500);
 
-    /// <param name="inProcess">The in-process engine with <c>workers × threads</c> threads.</param>
-    /// <param name="distributed">The job through <paramref name="workers"/> loopback gRPC workers.</param>
-    /// <param name="floor">The same job on raw sockets, or null where the floor cannot take the job's shape.</param>
-    /// <param name="report">Called with each round's record as soon as it is measured.</param>
-    public static async Task RunAsync(IStepExecutor inProcess, IStepExecutor distributed, IStepExecutor? floor, MnistSplit train, IReadOnlyList<int> batchSizes,
-        int workers, int threads, int shardCount, int rounds, TimeSpan warmUp, TimeSpan duration, Action<ScalingRecord> report, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Measures <paramref name="rounds"/> rounds: <paramref name="inProcess"/> (the in-process engine on
+    /// <c>workers × threads</c> threads), <paramref name="distributed"/> (the job through <paramref name="workers"/>
+    /// loopback gRPC workers) and <paramref name="floor"/> (the same job on raw sockets, or null where the floor cannot
+    /// take the job's shape), calling <paramref name="report"/> with each round's record as soon as it is measured.
+    /// </summary>
+    public static async Task RunAsync(
+        IStepExecutor inProcess,
+        IStepExecutor distributed,
+        IStepExecutor? floor,
+        MnistSplit train,
+        IReadOnlyList<int> batchSizes,
+        int workers,
+        int threads,
+        int shardCount,
+        int rounds,
+        TimeSpan warmUp,
+        TimeSpan duration,
+        Action<ScalingRecord> report,
+        CancellationToken cancellationToken = default)
     {
         var measured = new List<(string What, IStepExecutor Executor, int Threads)> { ("train", inProcess, workers * threads), ("train", distributed, threads) };
         if (floor is not null)

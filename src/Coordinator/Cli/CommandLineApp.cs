@@ -1,10 +1,10 @@
 using System.CommandLine;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Hosting;
 using CnnDistributed.Hosting.Flags;
 using Microsoft.Extensions.Options;
-using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Cli;
 

@@ -1,4 +1,3 @@
-using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Runtime.Backends;
 
 namespace CnnDistributed.Coordinator.Cli;

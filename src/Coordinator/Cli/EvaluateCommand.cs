@@ -5,8 +5,8 @@ using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Core.Evaluation;
-using Spectre.Console;
 using CnnDistributed.Hosting;
+using Spectre.Console;
 
 namespace CnnDistributed.Coordinator.Cli;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
+using CnnDistributed.Hosting;
 using Grpc.Core;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
-using CnnDistributed.Hosting;
 
 namespace CnnDistributed.Coordinator.Cli;
 

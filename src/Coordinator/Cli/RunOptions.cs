@@ -1,5 +1,3 @@
-using CnnDistributed.Core.Training;
-
 namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>

@@ -17,7 +17,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
-using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using CnnDistributed.Coordinator.Runs;
 using CnnDistributed.Core.Evaluation;
 using CnnDistributed.Core.Model;
-using CnnDistributed.Coordinator.Runs;
 
 namespace CnnDistributed.Coordinator.Evaluation;
 

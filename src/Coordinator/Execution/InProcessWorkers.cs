@@ -1,6 +1,6 @@
 using CnnDistributed.Worker.Runtime;
-using Microsoft.Extensions.Logging;
 using CnnDistributed.Worker.Runtime.Backends;
+using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Execution;
 

@@ -1,10 +1,8 @@
-using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Training;
-using CnnDistributed.Worker.Runtime;
-using Microsoft.Extensions.Logging;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
+using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Execution;
 

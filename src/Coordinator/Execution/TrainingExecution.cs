@@ -1,13 +1,12 @@
-using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Devices;
-using CnnDistributed.Core.Training;
-using CnnDistributed.Worker.Runtime;
-using Microsoft.Extensions.Logging;
 using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Core.Engine;
+using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
+using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Execution;
 

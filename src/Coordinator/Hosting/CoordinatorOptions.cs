@@ -1,5 +1,5 @@
-using CnnDistributed.Protocol;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Hosting;
 

@@ -1,6 +1,8 @@
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
+using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -8,9 +10,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Grpc.AspNetCore.Server;
-using CnnDistributed.Coordinator.Membership;
-using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Hosting;
 

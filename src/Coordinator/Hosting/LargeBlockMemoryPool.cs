@@ -1,21 +1,20 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Hosting;
 
 /// <summary>
-/// Kestrel's buffer pool with 256 KiB blocks, the largest HTTP/2 frame payload a worker may send
-/// (<see cref="CnnDistributed.Worker.Runtime.Http2Tuning.MaxFrameBytes"/>). Kestrel's socket reader receives into one
-/// block at a time: with its default 4 KiB blocks a 138,488-byte gradient cost 34 receive calls and as many pipe flushes,
-/// with 64 KiB blocks three calls and a frame spread over three blocks; now a gradient arrives in one call and one block,
-/// and a weight set leaves from one. Blocks come from the pinned object heap and are reused last-in first-out, so the
-/// next receive or serialization lands in the block most likely still in cache. 32-worker coordinator bench, the two
-/// builds alternating which runs first in each of 8 rounds: 175–208 steps/s (median 200) against 135–180 (median 150)
-/// with 64 KiB blocks reused first-in first-out, ahead in 8 of 8; last-in first-out alone: median 174 against 162.
+/// Kestrel's buffer pool with blocks as large as the largest HTTP/2 frame payload a worker may send
+/// (<see cref="Http2Windows.MaxFrameBytes"/>). Kestrel's socket reader receives into one block at a time: with its
+/// default 4 KiB blocks a gradient took dozens of receive calls and as many pipe flushes; with these a gradient
+/// arrives in one call and one block, and a weight set leaves from one. Blocks come from the pinned object heap and are
+/// reused last-in first-out, so the next receive or serialization lands in the block most likely still in cache
+/// (docs/design.md, "The coordinator's transport", has the measurements).
 /// </summary>
 public sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
-    public const int BlockBytes = 256 * 1024;
+    public const int BlockBytes = Http2Windows.MaxFrameBytes;
 
     private readonly Lock _gate = new();
     private readonly Stack<byte[]> _free = new();

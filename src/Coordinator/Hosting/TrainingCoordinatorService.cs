@@ -1,9 +1,7 @@
-using CnnDistributed.Protocol.V1;
-using CnnDistributed.Worker.Runtime;
-using Grpc.Core;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Protocol.Messages;
-using CnnDistributed.Worker.Runtime.Transport;
+using CnnDistributed.Protocol.V1;
+using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Hosting;
 

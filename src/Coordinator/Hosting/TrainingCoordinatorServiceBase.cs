@@ -1,5 +1,5 @@
-using CnnDistributed.Protocol.V1;
 using CnnDistributed.Protocol.Messages;
+using CnnDistributed.Protocol.V1;
 using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Hosting;

@@ -1,6 +1,6 @@
+using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
 using Grpc.Core;
-using CnnDistributed.Protocol.Messages;
 
 namespace CnnDistributed.Coordinator.Membership;
 

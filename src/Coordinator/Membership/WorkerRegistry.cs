@@ -1,12 +1,11 @@
+using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol;
 using CnnDistributed.Protocol.V1;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
-using CnnDistributed.Coordinator.Hosting;
-using CnnDistributed.Core.Engine;
-using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Membership;
 

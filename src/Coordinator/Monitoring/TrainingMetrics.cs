@@ -1,6 +1,6 @@
+using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Core.Training;
 using Prometheus;
-using CnnDistributed.Coordinator.Membership;
 
 namespace CnnDistributed.Coordinator.Monitoring;
 

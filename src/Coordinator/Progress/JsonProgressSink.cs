@@ -1,5 +1,5 @@
-using CnnDistributed.Core.Training;
 using CnnDistributed.Coordinator.Runs;
+using CnnDistributed.Core.Training;
 
 namespace CnnDistributed.Coordinator.Progress;
 

@@ -7,8 +7,8 @@ namespace CnnDistributed.Coordinator.Runs;
 
 /// <summary>
 /// Keeps <c>metrics.jsonl</c> current: after every epoch the whole file is rewritten atomically, so a reader never
-/// sees half a line. A resumed job starts from the <paramref name="earlier"/> epochs its checkpoint holds, written at once.
-/// Passes all progress on to <paramref name="inner"/>.
+/// sees half a line. A resumed job starts from the earlier epochs its checkpoint holds, written at once. Passes all
+/// progress on to the inner sink.
 /// </summary>
 public sealed class MetricsFileSink : IProgressSink
 {

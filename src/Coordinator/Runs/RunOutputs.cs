@@ -4,7 +4,7 @@ using CnnDistributed.Core.Checkpoints;
 
 namespace CnnDistributed.Coordinator.Runs;
 
-/// <summary>The files of CONTRACT §4 in the <c>--out</c> folder, each written atomically.</summary>
+/// <summary>The files of a run in its <c>--out</c> folder (docs/outputs.md), each written atomically.</summary>
 public sealed class RunOutputs(string directory)
 {
     public const string MetricsFile = "metrics.jsonl";

@@ -1,14 +1,14 @@
 using System.Runtime.InteropServices;
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol;
+using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using CnnDistributed.Coordinator.Hosting;
-using CnnDistributed.Coordinator.Membership;
-using CnnDistributed.Protocol;
-using CnnDistributed.Protocol.Messages;
 
 namespace CnnDistributed.Coordinator.Steps;
 

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using CnnDistributed.Protocol;
-using CnnDistributed.Core.Model;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Throughput;
 
@@ -36,7 +36,7 @@ public record BenchRecord(
     [JsonPropertyName("bytes_per_step")]
     public double? BytesPerStep { get; init; }
 
-    /// <summary>One weight set down and one gradient up per worker: workers × 2 × 138,488 bytes.</summary>
+    /// <summary>The least any design must move per step: one weight set down and one gradient up per worker.</summary>
     [JsonPropertyName("minimum_bytes_per_step")]
     public double? MinimumBytesPerStep { get; init; }
 

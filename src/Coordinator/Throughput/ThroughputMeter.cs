@@ -1,10 +1,10 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Optimization;
 using CnnDistributed.Core.Training;
-using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Throughput;
 

@@ -5,7 +5,7 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Checkpoints;
 
 /// <summary>
-/// The eight tensors of CONTRACT §1 as a safetensors file (float32, little-endian, PyTorch names): an 8-byte
+/// The eight tensors of the model (docs/model.md) as a safetensors file (float32, little-endian, PyTorch names): an 8-byte
 /// little-endian header length, the JSON header (<see cref="SafetensorsHeader"/>), then the tensor bytes.
 /// </summary>
 public static class SafetensorsFile

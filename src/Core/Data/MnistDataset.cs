@@ -1,7 +1,7 @@
 namespace CnnDistributed.Core.Data;
 
 /// <summary>
-/// The four IDX files of CONTRACT §3 in one folder, each raw or gzip. Every header and size is checked
+/// The four IDX files of a data set (docs/commands.md, "Data") in one folder, each raw or gzip. Every header and size is checked
 /// before anything large is allocated; any violation throws <see cref="DataFormatException"/> naming the file.
 /// </summary>
 public sealed class MnistDataset(MnistSplit train, MnistSplit test)

@@ -3,7 +3,7 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Data;
 
-/// <summary>One validated split (train or test): raw 28×28 pixel bytes image after image, and labels 0–9.</summary>
+/// <summary>One validated split (train or test): raw 28x28 pixel bytes image after image, and labels 0–9.</summary>
 public sealed class MnistSplit(byte[] pixels, byte[] labels)
 {
     public byte[] Pixels { get; } = pixels;

@@ -3,7 +3,7 @@ namespace CnnDistributed.Core.Engine;
 /// <summary>
 /// Forward and backward passes of the network on one device. The unit of work is a shard: a backend
 /// returns, for every shard it is given, the <b>sum</b> over the shard's samples of the per-sample
-/// cross-entropy gradient, computed in an order that does not depend on thread count (CONTRACT §5).
+/// cross-entropy gradient, computed in an order that does not depend on thread count (docs/determinism.md).
 /// Callers combine shard gradients with <see cref="Training.GradientTree"/> and divide by the batch size.
 /// </summary>
 public interface IComputeBackend : IDisposable

@@ -1,6 +1,6 @@
 namespace CnnDistributed.Core.Engine;
 
-/// <summary>How raw pixel bytes become network inputs (CONTRACT §1).</summary>
+/// <summary>How raw pixel bytes become network inputs (docs/model.md).</summary>
 public enum InputScaling
 {
     /// <summary>pixel / 255, in [0, 1].</summary>

@@ -3,7 +3,7 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Engine;
 
 /// <summary>
-/// The samples of one shard as they travel: raw 28×28 pixel bytes (row-major, one image after another)
+/// The samples of one shard as they travel: raw 28x28 pixel bytes (row-major, one image after another)
 /// and one label byte per image. Backends scale pixels themselves, so workers never need the data set.
 /// </summary>
 public readonly record struct ShardSamples(ReadOnlyMemory<byte> Pixels, ReadOnlyMemory<byte> Labels)

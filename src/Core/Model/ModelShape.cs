@@ -1,7 +1,7 @@
 namespace CnnDistributed.Core.Model;
 
 /// <summary>
-/// The fixed LeNet-style network of CONTRACT §1. All parameters live in one flat float vector whose
+/// The fixed LeNet-style network of docs/model.md. All parameters live in one flat float vector whose
 /// order is the contract's tensor order, so the vector's raw bytes are exactly what <c>weights_sha256</c> hashes.
 /// </summary>
 public static class ModelShape

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace CnnDistributed.Core.Optimization;
 
 /// <summary>
-/// SGD as <c>torch.optim.SGD</c> with dampening 0 (CONTRACT §1): g = ∇ + wd·w; v = μ·v + g; w −= lr·(nesterov ? g + μ·v : v).
+/// SGD as <c>torch.optim.SGD</c> with dampening 0 (docs/model.md): g = ∇ + wd·w; v = μ·v + g; w −= lr·(nesterov ? g + μ·v : v).
 /// Every operation is element-wise in float32 with one rounding per multiply and per add, so the result does not
 /// depend on vector width or thread count. The velocity starts at zero, so the first step gives v = g as in PyTorch.
 /// </summary>

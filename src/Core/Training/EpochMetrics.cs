@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace CnnDistributed.Core.Training;
 
-/// <summary>One line of <c>metrics.jsonl</c> (CONTRACT §4), written after each epoch's test evaluation.</summary>
+/// <summary>One line of <c>metrics.jsonl</c> (docs/outputs.md), written after each epoch's test evaluation.</summary>
 public sealed record EpochMetrics
 {
     /// <summary>1-based epoch number.</summary>

@@ -52,8 +52,8 @@ public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, ISt
         var wall = Stopwatch.StartNew();
         var wallBefore = resume?.ElapsedSeconds ?? 0;
         var trainingTime = TimeSpan.FromSeconds(resume?.TrainingSeconds ?? 0);
-        long step = resume?.Step ?? 0;
-        long samples = resume?.Samples ?? 0;
+        var step = resume?.Step ?? 0;
+        var samples = resume?.Samples ?? 0;
         var position = (Epoch: resume?.Epoch ?? 0, Batch: resume?.BatchInEpoch ?? 0);
         var epochStats = resume is null ? default : new ShardStats(resume.EpochLossSum, (int)resume.EpochCorrect, (int)resume.EpochSamples);
         long savedAt = -1;

@@ -5,7 +5,7 @@ namespace CnnDistributed.Hosting.Flags;
 /// <summary>
 /// One command-line flag mapped onto one property of an options class. The flag's value binds to the configuration
 /// key <c>OptionsType:Property</c>, from which Microsoft.Extensions.Options binds the class
-/// (<see cref="FlagServiceCollectionExtensions.AddFlagOptions{TOptions}"/>): the flag table is the only place that
+/// (<see cref="FlagServiceCollectionExtensions.AddFlagOptions{TOptions, TValidator}"/>): the flag table is the only place that
 /// says which flag sets what.
 /// </summary>
 public abstract class Flag

@@ -1,8 +1,8 @@
+using System.CommandLine;
 using CnnDistributed.Coordinator.Cli;
+using CnnDistributed.Hosting.Flags;
 using CnnDistributed.Worker.Hosting;
 using CnnDistributed.Worker.Runtime;
-using System.CommandLine;
-using CnnDistributed.Hosting.Flags;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 

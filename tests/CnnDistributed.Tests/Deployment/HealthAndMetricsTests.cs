@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Tests.Infrastructure;
-using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Deployment;
 

@@ -1,7 +1,6 @@
-using CnnDistributed.Protocol;
-using CnnDistributed.Core.Model;
-using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Bench.Cluster;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Tests.Distributed;
 

@@ -1,5 +1,4 @@
 using CnnDistributed.Tests.Infrastructure;
-using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Tests.Distributed;
 

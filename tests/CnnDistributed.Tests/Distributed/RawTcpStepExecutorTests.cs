@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
+using CnnDistributed.Bench.Floor;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Tests.Infrastructure;
-using CnnDistributed.Bench.Floor;
 
 namespace CnnDistributed.Tests.Distributed;
 

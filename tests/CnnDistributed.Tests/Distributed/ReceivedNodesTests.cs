@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
-using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Tests.Infrastructure;
 using Google.Protobuf;
 

@@ -1,7 +1,7 @@
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Portable;
-using CnnDistributed.GpuCheck;
 using CnnDistributed.Core.Model;
+using CnnDistributed.GpuCheck;
 using CnnDistributed.Tests.Infrastructure;
 
 namespace CnnDistributed.Tests.Engine;

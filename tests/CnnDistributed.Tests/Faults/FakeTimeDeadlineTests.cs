@@ -1,8 +1,7 @@
-using CnnDistributed.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
-using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CnnDistributed.Tests.Faults;
 

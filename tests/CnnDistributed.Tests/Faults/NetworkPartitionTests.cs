@@ -1,7 +1,6 @@
+using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Tests.Infrastructure;
 using Xunit.Abstractions;
-using CnnDistributed.Coordinator.Hosting;
-using CnnDistributed.Coordinator.Membership;
 
 namespace CnnDistributed.Tests.Faults;
 

@@ -1,10 +1,10 @@
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Worker.Runtime.Backends;
 using ILGPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
-using CnnDistributed.Worker.Runtime.Backends;
 
 namespace CnnDistributed.Tests.Gpu;
 

@@ -4,7 +4,6 @@ using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Model;
 using CnnDistributed.GpuCheck;
 using CnnDistributed.Tests.Infrastructure;
-using CnnDistributed.Core.Engine.Portable;
 
 namespace CnnDistributed.Tests.Gpu;
 

@@ -1,5 +1,4 @@
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Engine.Gpu;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Optimization;
 using CnnDistributed.GpuCheck;

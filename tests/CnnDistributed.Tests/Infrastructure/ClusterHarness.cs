@@ -1,8 +1,8 @@
+using CnnDistributed.Coordinator.Execution;
+using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
 using Microsoft.Extensions.Logging;
-using CnnDistributed.Coordinator.Execution;
-using CnnDistributed.Coordinator.Hosting;
 
 namespace CnnDistributed.Tests.Infrastructure;
 

@@ -1,5 +1,4 @@
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Runtime.Backends;
 
 namespace CnnDistributed.Tests.Infrastructure;

@@ -1,8 +1,7 @@
-using CnnDistributed.Protocol.Messages;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
+using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
-using CnnDistributed.Worker.Runtime;
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;

@@ -1,6 +1,5 @@
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine;
-using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Tests.Infrastructure;
 

@@ -1,11 +1,11 @@
+using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
-using CnnDistributed.Coordinator.Hosting;
-using CnnDistributed.Coordinator.Membership;
-using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Tests.Infrastructure;
 

@@ -1,6 +1,6 @@
-using CnnDistributed.Protocol.V1;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Protocol.Messages;
+using CnnDistributed.Protocol.V1;
 
 namespace CnnDistributed.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
+using CnnDistributed.Protocol.Wire;
 using CnnDistributed.Tests.Infrastructure;
 using Google.Protobuf;
-using CnnDistributed.Protocol.Wire;
 
 namespace CnnDistributed.Tests.Transport;
 

@@ -1,11 +1,10 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
+using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
 using CnnDistributed.Tests.Infrastructure;
 using Google.Protobuf;
-using CnnDistributed.Protocol.Messages;
-using CnnDistributed.Protocol.Wire;
 
 namespace CnnDistributed.Tests.Transport;
 

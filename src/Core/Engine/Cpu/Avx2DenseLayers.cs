@@ -131,7 +131,7 @@ internal sealed class Avx2DenseLayers
         return tally.Total(n);
     }
 
-    // Backward through fc2: dW2[o, j] = Σ_s dz[s, o] · h[s, j] in tiles of 2 classes × 40 hidden units (10
+    // Backward through fc2: dW2[o, j] = Σ_s dz[s, o] · h[s, j] in tiles of 2 classes by 40 hidden units (10
     // accumulators; each h load feeds 2 FMAs), summed over samples in sample order. Then dH = W2ᵀ dz per
     // sample, zeroed where the ReLU was off.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -199,7 +199,7 @@ internal sealed class Avx2DenseLayers
 
     // Backward through fc1, branch-free (skipping dead ReLUs would cost a mispredicted branch about every other
     // sample; adding their zero products leaves the sums unchanged). dW1[o, k] = Σ_s dH[s, o] · P2[s, k] in tiles
-    // of 2 units × 32 inputs (8 accumulators; each input load feeds 2 FMAs) across the shard's samples.
+    // of 2 units by 32 inputs (8 accumulators; each input load feeds 2 FMAs) across the shard's samples.
     // dP2 = W1ᵀ dH per sample in blocks of 64 inputs (8 accumulators, weights read from memory), the block
     // outer so its 30 KB of weights stay in L1 while the samples pass.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -5,7 +5,7 @@ using System.Runtime.Intrinsics.X86;
 namespace CnnDistributed.Core.Engine.Cpu;
 
 /// <summary>
-/// 2×2 max-pooling of eight windows with AVX2, forward and backward. The windows lie on a pair of 16-value input
+/// 2x2 max-pooling of eight windows with AVX2, forward and backward. The windows lie on a pair of 16-value input
 /// rows, each given as two vectors (low = values 0–7, high = values 8–15); window i covers values 2i and 2i + 1
 /// of both rows. The same shape serves both pools: a 28-wide conv1 row (pooled 8 at a time), and two 8-wide
 /// conv2 rows side by side (pooled row y in lanes 0–3, row y + 1 in lanes 4–7).

@@ -52,7 +52,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         _x.AsSpan(s * XStride + ModelShape.Pixels, XStride - ModelShape.Pixels).Clear();
     }
 
-    // conv1 over the wide grid: 2 groups of 3 output channels × blocks of 32 positions (4 vectors). Per tap the
+    // conv1 over the wide grid: 2 groups of 3 output channels by blocks of 32 positions (4 vectors). Per tap the
     // group's 3 weights are broadcast once and each of the 4 inputs at offset ky·28+kx is loaded once for 3 FMAs:
     // 12 accumulators + 3 weights + 1 input fill the 16 registers. Accumulators start at the bias; ReLU on store.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -105,7 +105,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         }
     }
 
-    // 2×2 max-pool of the wide conv1 output, one pooled row (12 outputs) at a time in two vectors of 8 windows:
+    // 2x2 max-pool of the wide conv1 output, one pooled row (12 outputs) at a time in two vectors of 8 windows:
     // input values 0–15 and 16–31 of the row pair (24–31 are garbage, feeding only windows 12–15). A row's two
     // stores cover 16 outputs; the 4 past the row are overwritten by the next row.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -135,9 +135,9 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         }
     }
 
-    // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64] in tiles of 4 channels × 16 positions (2 vectors): per
+    // conv2 as GEMM: A2[16x64] = W2[16x150] · Col[150x64] in tiles of 4 channels by 16 positions (2 vectors): per
     // tap 2 column loads and 4 weight broadcasts feed 8 FMAs (8 accumulators + 2 columns + 1 weight). Position
-    // blocks are the outer loop so a block's 150 × 16 column values stay in L1 while the 4 channel groups reuse them.
+    // blocks are the outer loop so a block's 150 by 16 column values stay in L1 while the 4 channel groups reuse them.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2Forward(float[] w, int s)
     {
@@ -179,7 +179,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         }
     }
 
-    // 2×2 max-pool of conv2's 8×8 maps (one row per vector) into the flattened 256-vector (index c·16 + y·4 + x,
+    // 2x2 max-pool of conv2's 8x8 maps (one row per vector) into the flattened 256-vector (index c·16 + y·4 + x,
     // as PyTorch's view): rows 4h and 4h+2 side by side are the top rows of pooled rows 2h and 2h+1, rows 4h+1
     // and 4h+3 their bottom rows, so one call pools 8 outputs in flattened order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -228,7 +228,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         }
     }
 
-    // dCol[150×64] = W2ᵀ · dA2 in tiles of 6 taps × 16 positions: per output channel 2 gradient loads and 6
+    // dCol[150x64] = W2ᵀ · dA2 in tiles of 6 taps by 16 positions: per output channel 2 gradient loads and 6
     // weight broadcasts feed 12 FMAs (12 accumulators + 2 gradients + 1 weight).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2InputGradient(float[] w, int s)
@@ -332,7 +332,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
         }
     }
 
-    // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p] in tiles of 2 channels × 6 taps (12 accumulators + 2 gradients
+    // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p] in tiles of 2 channels by 6 taps (12 accumulators + 2 gradients
     // + 1 column value), run over every sample of the shard before one horizontal sum each. Bias: Σ dA2 per channel.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2WeightGradient(float[] g, int n)
@@ -392,7 +392,7 @@ internal sealed class Avx2ShardKernel : WideGridShardKernel
     }
 
     // dW1[oc, ky, kx] = Σ_s Σ_p dA1[oc, p] · x[p + ky·28 + kx] over the wide grid (garbage positions carry zero
-    // gradient) in tiles of 2 channels × one kernel row of 5 taps (10 accumulators + 2 gradients + 1 input)
+    // gradient) in tiles of 2 channels by one kernel row of 5 taps (10 accumulators + 2 gradients + 1 input)
     // across the shard. Bias: Σ dA1 per channel, 4 accumulators to break the add chain.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv1WeightGradient(float[] g, int n)

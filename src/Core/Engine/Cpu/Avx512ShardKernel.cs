@@ -59,7 +59,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         x[pixels.Length..].Clear();
     }
 
-    // conv1 over the wide grid: 2 groups of 3 output channels × blocks of 64 positions (4 vectors); per tap,
+    // conv1 over the wide grid: 2 groups of 3 output channels by blocks of 64 positions (4 vectors); per tap,
     // 4 input loads at offset ky·28+kx feed 12 FMAs. Accumulators start at the bias; ReLU on store.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv1Forward(float[] w, int s)
@@ -112,7 +112,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         }
     }
 
-    // 2×2 max-pool of the wide conv1 output, one pooled row (12 outputs in a 16-lane vector) at a time: two
+    // 2x2 max-pool of the wide conv1 output, one pooled row (12 outputs in a 16-lane vector) at a time: two
     // permutes split each input row pair into the window's four candidates. The arg-max is kept as a code
     // 0–3 (top-left, top-right, bottom-left, bottom-right); strict comparisons keep the first maximum.
     // Stores are 16 lanes wide; the 4 lanes past a row are overwritten by the next row.
@@ -164,7 +164,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         return (value, code);
     }
 
-    // conv2 as GEMM: A2[16×64] = W2[16×150] · Col[150×64], blocks of 4 channels × 64 positions (16 accumulators).
+    // conv2 as GEMM: A2[16x64] = W2[16x150] · Col[150x64], blocks of 4 channels by 64 positions (16 accumulators).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2Forward(float[] w, int s)
     {
@@ -214,7 +214,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         }
     }
 
-    // 2×2 max-pool of conv2's 8×8 maps into the flattened 256-vector (index c·16 + y·4 + x, as PyTorch's
+    // 2x2 max-pool of conv2's 8x8 maps into the flattened 256-vector (index c·16 + y·4 + x, as PyTorch's
     // view). A channel is four vectors of two rows each; a permute over a pair of them yields one candidate
     // for 8 outputs (lanes 0–7), so each channel takes two passes.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -437,7 +437,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         }
     }
 
-    // dCol[150×64] = W2ᵀ · dA2: blocks of 3 taps × 64 positions, streaming over the 16 output channels.
+    // dCol[150x64] = W2ᵀ · dA2: blocks of 3 taps by 64 positions, streaming over the 16 output channels.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2InputGradient(float[] w, int s)
     {
@@ -473,7 +473,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         }
     }
 
-    // col2im: adds each tap's 8×8 gradient window back onto the pool1 gradient, taps in a fixed order.
+    // col2im: adds each tap's 8x8 gradient window back onto the pool1 gradient, taps in a fixed order.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Col2Im()
     {
@@ -531,7 +531,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
         }
     }
 
-    // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p]: blocks of 4 channels × 3 taps (12 vector accumulators)
+    // dW2[oc, t] = Σ_s Σ_p dA2[oc, p] · Col[t, p]: blocks of 4 channels by 3 taps (12 vector accumulators)
     // run over every sample of the shard before one horizontal sum each.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv2WeightGradient(float[] g, int n)
@@ -586,7 +586,7 @@ internal sealed class Avx512ShardKernel : WideGridShardKernel
     }
 
     // dW1[oc, ky, kx] = Σ_s Σ_p dA1[oc, p] · x[p + ky·28 + kx] over the wide grid (garbage positions carry
-    // zero gradient): blocks of 3 channels × one kernel row of 5 taps (15 accumulators) across the shard.
+    // zero gradient): blocks of 3 channels by one kernel row of 5 taps (15 accumulators) across the shard.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void Conv1WeightGradient(float[] g, int n)
     {

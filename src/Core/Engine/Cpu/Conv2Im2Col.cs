@@ -7,7 +7,7 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// <summary>The conv2 im2col matrix of one sample, shared by the vectorised shard kernels (a copy, so bit-identical for both).</summary>
 internal static class Conv2Im2Col
 {
-    // Row t = (c, ky, kx) of the [150 taps][64 positions] matrix holds the 8×8 pool1 window at that tap, one 8-float
+    // Row t = (c, ky, kx) of the [150 taps][64 positions] matrix holds the 8x8 pool1 window at that tap, one 8-float
     // row per output row, read from the sample's pool1 output [6][12][12].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Fill(ref float p1, ref float col)

@@ -13,9 +13,8 @@ public static class CpuKernelTiers
 
     /// <summary>
     /// The concrete tiers, fastest first, for a CPU by vendor and family. AMD family 19h (Zen 3 and Zen 4; only Zen 4
-    /// has AVX-512) executes each 512-bit instruction as two 256-bit halves, and there the AVX2 kernel measured
-    /// 12–18 % faster than the AVX-512 one (interleaved <c>bench</c> runs, 1 and 2 threads, batch 64: 5 of 5 and 4 of
-    /// 5 rounds); everywhere else the widest kernel comes first.
+    /// has AVX-512) executes each 512-bit instruction as two 256-bit halves, and there the AVX2 kernel measured faster
+    /// than the AVX-512 one (README, "Performance"); everywhere else the widest kernel comes first.
     /// </summary>
     public static IReadOnlyList<CpuKernelTier> FastestFirst(string vendor, int family) =>
         vendor == "AuthenticAMD" && family == AmdZen4Family

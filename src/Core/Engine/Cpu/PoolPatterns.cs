@@ -5,7 +5,7 @@ namespace CnnDistributed.Core.Engine.Cpu;
 /// <summary>Permute index vectors (for <c>vpermt2ps</c> over a pair of vectors, lanes 0–31) used by the max-pool kernels.</summary>
 internal static class PoolPatterns
 {
-    /// <summary>Even elements 0, 2, …, 30 of the pair: the left column of each 2×2 window of a row.</summary>
+    /// <summary>Even elements 0, 2, …, 30 of the pair: the left column of each 2x2 window of a row.</summary>
     public static readonly Vector512<int> Even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
 
     /// <summary>Odd elements 1, 3, …, 31: the right column of each window.</summary>
@@ -20,7 +20,7 @@ internal static class PoolPatterns
     /// <summary>All bits set in lanes 0–11: the valid outputs of a 12-wide pooled row.</summary>
     public static readonly Vector512<float> FirstTwelve = Vector512.Create(-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0).AsSingle();
 
-    // conv2's 8×8 map holds 4 rows in a pair of vectors; output lane l = y·4 + x (y in 0–1, x in 0–3) of a
+    // conv2's 8x8 map holds 4 rows in a pair of vectors; output lane l = y·4 + x (y in 0–1, x in 0–3) of a
     // window corner (dy, dx) takes element (2y + dy)·8 + 2x + dx. Lanes 8–15 repeat lanes 0–7 and are not stored.
     public static readonly Vector512<int> Pool2TopLeft = Window(0, 0);
     public static readonly Vector512<int> Pool2TopRight = Window(0, 1);

@@ -24,7 +24,7 @@ internal static class ShardLayout
     public const int P1Side = ModelShape.Pool1Side;
     public const int P1Size = C1 * P1Side * P1Side; // 864
     public const int P1Stride = 880;                // per sample, room for the 16-lane store of the last row
-    public const int A2Size = C2 * 64;              // conv2 output, 8×8 per channel
+    public const int A2Size = C2 * 64;              // conv2 output, 8x8 per channel
     public const int ColSize = Taps2 * 64;          // conv2 im2col: [150][64]
     public const int HStride = 128;                 // fc1 output per sample, 120 padded to whole vectors
     public const int ZStride = 16;                  // fc2 output per sample, 10 padded to whole vectors

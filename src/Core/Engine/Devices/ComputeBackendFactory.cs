@@ -54,7 +54,7 @@ public static class ComputeBackendFactory
 
     /// <summary>
     /// Testing path: the GPU backend on ILGPU's CPU simulator (groups of at most 16 threads: the direct GEMM, or
-    /// 4×4 tiles with <paramref name="gemmTile"/> = 4). Slow (every simulated thread is an OS thread): only for
+    /// 4x4 tiles with <paramref name="gemmTile"/> = 4). Slow (every simulated thread is an OS thread): only for
     /// correctness checks at tiny shapes.
     /// </summary>
     public static GpuBackend CreateGpuBackendOnCpuSimulator(InputScaling scaling, int gemmTile = 0)

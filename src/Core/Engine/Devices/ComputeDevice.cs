@@ -1,6 +1,6 @@
 namespace CnnDistributed.Core.Engine.Devices;
 
-/// <summary>The values of <c>--device</c> (CONTRACT §2).</summary>
+/// <summary>The values of <c>--device</c> (docs/commands.md).</summary>
 public enum ComputeDevice
 {
     Auto,

@@ -3,7 +3,7 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Engine.Gpu;
 
 /// <summary>
-/// One valid 5×5 convolution as the kernels see it: channel counts, square sides and where its weights and
+/// One valid 5x5 convolution as the kernels see it: channel counts, square sides and where its weights and
 /// bias sit in the flat parameter vector. Activations are stored per sample, NCHW, one sample after another.
 /// </summary>
 public readonly struct ConvShape(int inChannels, int inSide, int outChannels, int weight, int bias)

@@ -40,7 +40,7 @@ public static class ForwardKernels
         output[i] = acc > 0f ? acc : 0f;
     }
 
-    /// <summary>2×2 stride-2 max-pool; ties go to the first maximum in row-major order. argMax holds the per-sample input index.</summary>
+    /// <summary>2x2 stride-2 max-pool; ties go to the first maximum in row-major order. argMax holds the per-sample input index.</summary>
     public static void PoolForward(Index1D i, ArrayView<float> input, ArrayView<float> output, ArrayView<int> argMax, PoolShape p)
     {
         int area = p.Half * p.Half, perSample = p.Channels * area;

@@ -6,11 +6,11 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// The GEMM of <see cref="GemmShape"/>, direct and shared-memory tiled. Both sum each output over k in
 /// ascending order from zero, so they give bit-identical results (the tiles' zero padding adds exact zeros).
 /// <para>
-/// Tiled layout and blocking: a T×T group computes a T×T block of C (thread x → column n, thread y → row m;
-/// grid z = batch); per step it stages a T×T tile of A and of B in shared memory, zero-padded past the edges,
+/// Tiled layout and blocking: a TxT group computes a TxT block of C (thread x → column n, thread y → row m;
+/// grid z = batch); per step it stages a TxT tile of A and of B in shared memory, zero-padded past the edges,
 /// then each thread adds T products. Tile sizes must be compile-time constants, hence one entry point per
 /// size: 16 for GPUs, 4 to test the tiled code on ILGPU's CPU simulator (groups of at most 16 threads),
-/// where every barrier is an OS-thread rendezvous and the direct kernel is about 100× faster.
+/// where every barrier is an OS-thread rendezvous and the direct kernel is far faster.
 /// </para>
 /// </summary>
 public static class GemmKernels

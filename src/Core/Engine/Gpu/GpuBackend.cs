@@ -9,7 +9,7 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// The network on an ILGPU accelerator (CUDA, OpenCL, or ILGPU's CPU simulator for tests). One call runs all
 /// its shards through the same launches: forward kernels over every sample, then per-shard weight-gradient
 /// reductions with the shard as a grid dimension. Every reduction has one owner thread summing in a fixed
-/// order, so a shard's gradient is bit-identical from run to run on one device kind (CONTRACT §5).
+/// order, so a shard's gradient is bit-identical from run to run on one device kind (docs/determinism.md).
 /// <para>
 /// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
 /// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes (scaled on the device);

@@ -2,7 +2,7 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Gpu;
 
-/// <summary>A 2×2 stride-2 max-pool over <see cref="Channels"/> square maps of side <see cref="Side"/>, per sample.</summary>
+/// <summary>A 2x2 stride-2 max-pool over <see cref="Channels"/> square maps of side <see cref="Side"/>, per sample.</summary>
 public readonly struct PoolShape(int channels, int side)
 {
     public readonly int Channels = channels;

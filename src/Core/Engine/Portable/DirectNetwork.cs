@@ -4,7 +4,7 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Engine.Portable;
 
 /// <summary>
-/// The network of CONTRACT §1 written straight from the article's formulas, one sample at a time, in any
+/// The network of docs/model.md written straight from the article's formulas, one sample at a time, in any
 /// IEEE floating-point type: in <c>float</c> it is the portable engine for CPUs without AVX-512, in
 /// <c>double</c> the reference that the fast kernels and the finite-difference checks are measured against.
 /// Gradients are accumulated (added) into the caller's buffer, one sample after another.
@@ -13,7 +13,7 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
 {
     private const int K = ModelShape.Kernel;
     private const int C1 = ModelShape.Conv1Channels, S1 = ModelShape.Conv1Side, P1 = ModelShape.Pool1Side;
-    private const int C2 = ModelShape.Conv2Channels, S2 = ModelShape.Conv2Side, P2 = ModelShape.Pool2Side;
+    private const int C2 = ModelShape.Conv2Channels, S2 = ModelShape.Conv2Side;
     private const int F = ModelShape.Flattened, H = ModelShape.Hidden, O = ModelShape.Classes;
 
     private readonly T[] _x = new T[ModelShape.Pixels];
@@ -114,7 +114,7 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         ConvolveBackward(w, g, ModelShape.Conv1Weight, ModelShape.Conv1Bias, _x, 1, ModelShape.ImageSide, _da1, C1, S1, inputGradient: null);
     }
 
-    /// <summary>Valid 5×5 convolution + ReLU: out[oc,y,x] = relu(b[oc] + Σ in[ic,y+ky,x+kx]·W[oc,ic,ky,kx]).</summary>
+    /// <summary>Valid 5x5 convolution + ReLU: out[oc,y,x] = relu(b[oc] + Σ in[ic,y+ky,x+kx]·W[oc,ic,ky,kx]).</summary>
     private static void Convolve(ReadOnlySpan<T> w, int weight, int bias, T[] input, int inChannels, int inSide, T[] output, int outChannels, int outSide)
     {
         for (var oc = 0; oc < outChannels; oc++)
@@ -176,7 +176,7 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    /// <summary>2×2 max-pool, stride 2; ties go to the first maximum in row-major order.</summary>
+    /// <summary>2x2 max-pool, stride 2; ties go to the first maximum in row-major order.</summary>
     private static void Pool(T[] input, int channels, int side, T[] output, int[] argMax)
     {
         var half = side / 2;
