@@ -74,6 +74,8 @@ public sealed class DistributedStepExecutor(
         }
     }
 
+    // A step runs in rounds until every shard has an accepted result: the first round splits all shards among the
+    // connected workers; each later round splits the shards of workers dropped in the round before among the others.
     private async ValueTask<ShardStats> ComputeStepAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -82,10 +84,7 @@ public sealed class DistributedStepExecutor(
             throw new ArgumentException($"step has {work.Shards.Count} shards, the job has {_shardCount}", nameof(work));
         }
         var step = new StepAccounting();
-        var started = timeProvider.GetTimestamp();
-        var version = _weights.Update(parameters);
-        step.Serialization += timeProvider.GetElapsedTime(started);
-
+        var version = UpdateWeights(parameters, step);
         _nodes.Clear();
         Array.Clear(_done);
         long? failedAt = null;
@@ -94,92 +93,133 @@ public sealed class DistributedStepExecutor(
             var workers = await ConnectedWorkersAsync(work.Step, missing, cancellationToken);
             if (failedAt is { } since)
             {
-                LastReassignment = new ShardReassignment(work.Step, since, timeProvider.GetTimestamp());
-                logger.LogWarning("Step {Step}: shards {Shards} reassigned to {Workers} workers {Milliseconds:0} ms after the failure was detected",
-                    work.Step, string.Join(" ", missing), workers.Count, timeProvider.GetElapsedTime(since).TotalMilliseconds);
+                RecordReassignment(work.Step, missing, workers.Count, since);
             }
-            var speeds = new double[workers.Count];
-            for (var i = 0; i < speeds.Length; i++)
-            {
-                speeds[i] = workers[i].SamplesPerSecond;
-            }
-            var ranges = SplitAmong(workers, missing, speeds);
+            var ranges = SplitAmong(workers, missing);
             LogLayoutIfChanged(work.Step, workers, ranges);
+            var receiving = SendAssignments(work, workers, ranges, version, step, cancellationToken);
+            var received = await AwaitResultsAsync(receiving, step);
+            var failedThisRound = AcceptResults(work, workers, ranges, received, step);
+            failedAt ??= failedThisRound;
+        }
+        return SumStep(gradientSum, step);
+    }
 
-            var sendStarted = timeProvider.GetTimestamp();
-            var receiving = new List<Task<Received>>(workers.Count);
-            for (var i = 0; i < workers.Count; i++)
-            {
-                if (ranges[i] is { } range)
-                {
-                    var message = BuildAssignment(work, workers[i], range, version);
-                    step.BytesSent += message.CalculateSize();
-                    var deadline = ResultDeadline.For(options.Value, workers[i].SamplesPerSecond, SampleCount(work, range));
-                    receiving.Add(ReceiveAsync(workers[i].AssignAsync(message, work.Step, cancellationToken), work.Step, deadline, cancellationToken));
-                }
-            }
-            var waitStarted = timeProvider.GetTimestamp();
-            step.Serialization += timeProvider.GetElapsedTime(sendStarted, waitStarted);
-            var received = await Task.WhenAll(receiving);
-            var waited = timeProvider.GetElapsedTime(waitStarted);
-            var slowestCompute = TimeSpan.Zero;
-            foreach (var (result, _, _) in received)
-            {
-                if (result?.Result is { } stepResult && TimeSpan.FromMicroseconds(stepResult.ComputeMicros) > slowestCompute)
-                {
-                    slowestCompute = TimeSpan.FromMicroseconds(stepResult.ComputeMicros);
-                }
-            }
-            step.Compute += slowestCompute;
-            step.NetworkWait += waited > slowestCompute ? waited - slowestCompute : TimeSpan.Zero;
+    /// <summary>Serialises the step's weights once for every assignment that carries them; returns their version.</summary>
+    private ulong UpdateWeights(float[] parameters, StepAccounting step)
+    {
+        var started = timeProvider.GetTimestamp();
+        var version = _weights.Update(parameters);
+        step.Serialization += timeProvider.GetElapsedTime(started);
+        return version;
+    }
 
-            for (int i = 0, r = 0; i < workers.Count; i++)
+    private void RecordReassignment(long step, IReadOnlyList<ShardRange> missing, int workers, long detectedAt)
+    {
+        LastReassignment = new ShardReassignment(step, detectedAt, timeProvider.GetTimestamp());
+        logger.LogWarning(
+            "Step {Step}: shards {Shards} reassigned to {Workers} workers {Milliseconds:0} ms after the failure was detected",
+            step, string.Join(" ", missing), workers, timeProvider.GetElapsedTime(detectedAt).TotalMilliseconds);
+    }
+
+    /// <summary>Writes every worker's assignment, arming its result deadline, before any result is awaited.</summary>
+    private List<Task<Received>> SendAssignments(
+        StepWork work, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges, ulong version, StepAccounting step, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        var receiving = new List<Task<Received>>(workers.Count);
+        for (var i = 0; i < workers.Count; i++)
+        {
+            if (ranges[i] is { } range)
             {
-                if (ranges[i] is not { } range)
-                {
-                    continue;
-                }
-                var (receivedResult, failure, at) = received[r++];
-                var result = receivedResult?.Result;
-                if (result is not null)
-                {
-                    step.BytesReceived += result.CalculateSize();
-                    failure = Accept(result, work, range, step);
-                    if (failure is null)
-                    {
-                        _accepted.Add(receivedResult!);
-                    }
-                    else
-                    {
-                        receivedResult!.Release();
-                    }
-                }
-                if (failure is not null)
-                {
-                    registry.Drop(workers[i], $"step {work.Step}, shards {range}: {failure}");
-                    failedAt ??= at;
-                    continue;
-                }
-                var samples = 0;
-                for (var s = 0; s < range.Count; s++)
-                {
-                    var outcome = result!.Shards[s];
-                    _stats[range.Start + s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
-                    _done[range.Start + s] = true;
-                    samples += outcome.Samples;
-                }
-                workers[i].RecordSpeed(samples, result!.ComputeMicros);
+                var message = BuildAssignment(work, workers[i], range, version);
+                step.BytesSent += message.CalculateSize();
+                var deadline = ResultDeadline.For(options.Value, workers[i].SamplesPerSecond, SampleCount(work, range));
+                var result = workers[i].AssignAsync(message, work.Step, cancellationToken);
+                receiving.Add(ReceiveAsync(result, work.Step, deadline, cancellationToken));
             }
         }
+        step.Serialization += timeProvider.GetElapsedTime(started);
+        return receiving;
+    }
 
-        var aggregating = timeProvider.GetTimestamp();
+    /// <summary>Waits for every result or its failure; the wait beyond the slowest worker's compute is network wait.</summary>
+    private async Task<Received[]> AwaitResultsAsync(List<Task<Received>> receiving, StepAccounting step)
+    {
+        var started = timeProvider.GetTimestamp();
+        var received = await Task.WhenAll(receiving);
+        var waited = timeProvider.GetElapsedTime(started);
+        var slowestCompute = TimeSpan.Zero;
+        foreach (var (result, _, _) in received)
+        {
+            if (result?.Result is { } stepResult && TimeSpan.FromMicroseconds(stepResult.ComputeMicros) > slowestCompute)
+            {
+                slowestCompute = TimeSpan.FromMicroseconds(stepResult.ComputeMicros);
+            }
+        }
+        step.Compute += slowestCompute;
+        step.NetworkWait += waited > slowestCompute ? waited - slowestCompute : TimeSpan.Zero;
+        return received;
+    }
+
+    /// <summary>
+    /// Checks each worker's result and takes in the valid ones; a worker whose result is invalid or missing is dropped
+    /// and its shards stay missing. Returns when the first failure of this round was detected, or null.
+    /// </summary>
+    private long? AcceptResults(StepWork work, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges, Received[] received, StepAccounting step)
+    {
+        long? failedAt = null;
+        for (int i = 0, r = 0; i < workers.Count; i++)
+        {
+            if (ranges[i] is not { } range)
+            {
+                continue;
+            }
+            var (receivedResult, failure, at) = received[r++];
+            var result = receivedResult?.Result;
+            if (result is not null)
+            {
+                step.BytesReceived += result.CalculateSize();
+                failure = Accept(result, work, range, step);
+                if (failure is null)
+                {
+                    _accepted.Add(receivedResult!);
+                }
+                else
+                {
+                    receivedResult!.Release();
+                }
+            }
+            if (failure is not null)
+            {
+                registry.Drop(workers[i], $"step {work.Step}, shards {range}: {failure}");
+                failedAt ??= at;
+                continue;
+            }
+            var samples = 0;
+            for (var s = 0; s < range.Count; s++)
+            {
+                var outcome = result!.Shards[s];
+                _stats[range.Start + s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
+                _done[range.Start + s] = true;
+                samples += outcome.Samples;
+            }
+            workers[i].RecordSpeed(samples, result!.ComputeMicros);
+        }
+        return failedAt;
+    }
+
+    /// <summary>Sums the accepted node gradients along the tree into <paramref name="gradientSum"/>; the step's statistics.</summary>
+    private ShardStats SumStep(float[] gradientSum, StepAccounting step)
+    {
+        var started = timeProvider.GetTimestamp();
         _treeSum.SumInto(new TreeNode(0, _shardCount), _nodes, gradientSum);
         var total = default(ShardStats);
         foreach (var s in _stats)
         {
             total += s;
         }
-        step.Aggregation += timeProvider.GetElapsedTime(aggregating);
+        step.Aggregation += timeProvider.GetElapsedTime(started);
         LastStep = step.ToTimings();
         Total += LastStep;
         return total;
@@ -279,8 +319,13 @@ public sealed class DistributedStepExecutor(
     /// (<see cref="ShardBalancer.Rebalance"/>); the first step, a changed membership and the shards of a failed worker
     /// are split afresh.
     /// </summary>
-    private ShardRange?[] SplitAmong(IReadOnlyList<WorkerConnection> workers, IReadOnlyList<ShardRange> missing, double[] speeds)
+    private ShardRange?[] SplitAmong(IReadOnlyList<WorkerConnection> workers, IReadOnlyList<ShardRange> missing)
     {
+        var speeds = new double[workers.Count];
+        for (var i = 0; i < speeds.Length; i++)
+        {
+            speeds[i] = workers[i].SamplesPerSecond;
+        }
         if (missing is not [{ Start: 0 } whole] || whole.End != _shardCount)
         {
             return ShardBalancer.Assign(missing, speeds);
