@@ -1,5 +1,8 @@
 using System.CommandLine;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using CnnDistributed.Bench;
 
 // cnnd-bench: the cluster benchmarks (whole clusters measured by a plain runner, one JSON line per measurement) and
@@ -14,7 +17,9 @@ var micro = new Command("micro", "BenchmarkDotNet micro-benchmarks; arguments af
 micro.TreatUnmatchedTokensAsErrors = false;
 micro.SetAction(parseResult =>
 {
-    BenchmarkSwitcher.FromAssembly(typeof(ClusterBenchCommands).Assembly).Run([.. parseResult.UnmatchedTokens]);
+    // In-process: BenchmarkDotNet measures this build as it is, with no separate project to generate and restore.
+    var config = DefaultConfig.Instance.AddJob(Job.Default.WithToolchain(InProcessEmitToolchain.Instance));
+    BenchmarkSwitcher.FromAssembly(typeof(ClusterBenchCommands).Assembly).Run([.. parseResult.UnmatchedTokens], config);
     return 0;
 });
 root.Subcommands.Add(micro);

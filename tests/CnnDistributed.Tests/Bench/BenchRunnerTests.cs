@@ -63,4 +63,15 @@ public sealed class BenchRunnerTests
         Assert.Equal(expected, Assert.Single(result.StderrLines));
         Assert.Empty(result.Stdout);
     }
+
+    [Fact]
+    public async Task MicroListsTheBenchmarksOfEveryHotPath()
+    {
+        var result = await CnndProcess.RunBenchAsync("micro", "--list", "flat");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("TreeSumBenchmarks.SumAlongTheTree", result.Stdout);
+        Assert.Contains("MessageReaderBenchmarks.WorkerMessageReader", result.Stdout);
+        Assert.Contains("ShardKernelBenchmarks.GradientsOfOneStep", result.Stdout);
+    }
 }
