@@ -3,7 +3,8 @@ namespace CnnDistributed.Protocol;
 /// <summary>
 /// HTTP/2 flow-control settings both ends of the work stream use. The protocol's defaults (a 64 KiB stream window,
 /// 16 KiB frames) are smaller than one weight set or gradient, so every message would stall for WINDOW_UPDATE round
-/// trips and cross as many frames; a window of several messages and frames larger than one let each go out in one burst.
+/// trips and cross as many frames; a window of several messages and frames larger than one let each go out in one
+/// burst.
 /// </summary>
 public static class Http2Windows
 {

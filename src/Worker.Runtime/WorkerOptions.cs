@@ -2,12 +2,17 @@ using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Worker.Runtime;
 
-/// <summary>How a worker finds its coordinator and what it offers it. Bound from the command line and from <c>CNND_*</c> environment variables (section <c>Worker</c>).</summary>
+/// <summary>
+/// How a worker finds its coordinator and what it offers it. Bound from the command line and from <c>CNND_*</c>
+/// environment variables (section <c>Worker</c>).
+/// </summary>
 public sealed class WorkerOptions
 {
     public const string SectionName = "Worker";
 
-    /// <summary>The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.</summary>
+    /// <summary>
+    /// The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.
+    /// </summary>
     public string Coordinator { get; set; } = "";
 
     /// <summary>Compute device (<c>--device</c>, default <c>auto</c>): auto, cpu, cuda or opencl.</summary>
@@ -16,18 +21,26 @@ public sealed class WorkerOptions
     /// <summary>Compute threads (<c>--threads</c>, default all cores).</summary>
     public int Threads { get; set; } = Environment.ProcessorCount;
 
-    /// <summary>The name the coordinator logs for this worker (<c>--name</c>, default host name and process id).</summary>
+    /// <summary>
+    /// The name the coordinator logs for this worker (<c>--name</c>, default host name and process id).
+    /// </summary>
     public string Name { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
 
-    /// <summary>Port of the gRPC health service (<c>--health-port</c>, grpc.health.v1 over HTTP/2 without TLS); 0 (the default) serves none.</summary>
+    /// <summary>
+    /// Port of the gRPC health service (<c>--health-port</c>, grpc.health.v1 over HTTP/2 without TLS); 0 (the
+    /// default) serves none.
+    /// </summary>
     public int HealthPort { get; set; }
 
-    /// <summary>Registration attempts before giving up (<c>--connect-attempts</c>, default 8, about 20 s in all).</summary>
+    /// <summary>
+    /// Registration attempts before giving up (<c>--connect-attempts</c>, default 8, about 20 s in all).
+    /// </summary>
     public int ConnectAttempts { get; set; } = 8;
 
     /// <summary>
     /// After losing the coordinator mid-job (its process died, the network failed, or it dropped this worker), how long
-    /// the worker keeps trying to rejoin, in seconds (<c>--reconnect-timeout</c>, default 120; 0: exit at once with code 1).
+    /// the worker keeps trying to rejoin, in seconds (<c>--reconnect-timeout</c>, default 120; 0: exit at once with
+    /// code 1).
     /// </summary>
     public double ReconnectTimeoutSeconds { get; set; } = 120;
 

@@ -17,7 +17,9 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         }
         if (!WorkerBackendFactory.IsSupported(options.Device))
         {
-            failures.Add($"--device '{options.Device}' is not available on this worker (supported: {string.Join(", ", WorkerBackendFactory.SupportedDevices)})");
+            failures.Add(
+                $"--device '{options.Device}' is not available on this worker "
+                + $"(supported: {string.Join(", ", WorkerBackendFactory.SupportedDevices)})");
         }
         else if (WorkerBackendFactory.Unavailability(options.Device) is { } reason)
         {
@@ -41,7 +43,9 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         }
         if (!double.IsFinite(options.ReconnectTimeoutSeconds) || options.ReconnectTimeoutSeconds < 0)
         {
-            failures.Add($"--reconnect-timeout must be a number of seconds of at least 0, got {options.ReconnectTimeoutSeconds}");
+            failures.Add(
+                "--reconnect-timeout must be a number of seconds of at least 0, "
+                + $"got {options.ReconnectTimeoutSeconds}");
         }
         if (options.KeepAliveInterval <= TimeSpan.Zero || options.KeepAliveTimeout <= TimeSpan.Zero)
         {

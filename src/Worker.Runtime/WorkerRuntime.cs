@@ -17,13 +17,21 @@ namespace CnnDistributed.Worker.Runtime;
 /// One training worker: registers with the coordinator, then computes the shard ranges it is sent and streams back
 /// their pre-summed gradients until the coordinator ends the job. When the coordinator is lost mid-job (it died, the
 /// network failed, or it dropped this worker) the worker rejoins with back-off for up to
-/// <see cref="WorkerOptions.ReconnectTimeoutSeconds"/>, as a new member that first receives the current weights. Used by the worker executable and, in-process, by
-/// the coordinator's <c>train --workers N</c>; both talk real gRPC over HTTP/2 without TLS.
+/// <see cref="WorkerOptions.ReconnectTimeoutSeconds"/>, as a new member that first receives the current weights. Used
+/// by the worker executable and, in-process, by the coordinator's <c>train --workers N</c>; both talk real gRPC over
+/// HTTP/2 without TLS.
 /// </summary>
-public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory backends, ILogger<WorkerRuntime> logger, TimeProvider timeProvider)
+public sealed class WorkerRuntime(
+    WorkerOptions options,
+    IWorkerBackendFactory backends,
+    ILogger<WorkerRuntime> logger,
+    TimeProvider timeProvider)
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Registers and works until the job ends, the coordinator refuses this worker or stays lost; how the run ended.
+    /// </summary>
     public async Task<WorkerExit> RunAsync(CancellationToken cancellationToken)
     {
         if (!BitConverter.IsLittleEndian)
@@ -34,7 +42,8 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = new H2cHandler(new H2cTimeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout), timeProvider),
+            HttpHandler = new H2cHandler(
+                new H2cTimeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout), timeProvider),
         });
         var invoker = channel.CreateCallInvoker();
         var client = new TrainingCoordinator.TrainingCoordinatorClient(invoker);
@@ -50,13 +59,16 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         var reply = await registration.RegisterAsync(client, request, cancellationToken);
         if (reply is null)
         {
-            return WorkerExit.Usage($"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts");
+            return WorkerExit.Usage(
+                $"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts");
         }
         while (true)
         {
             if (reply.OutcomeCase != RegisterReply.OutcomeOneofCase.Accepted)
             {
-                return WorkerExit.Usage($"error: coordinator {options.Coordinator} refused this worker: {reply.Refused?.Reason ?? "no reason given"}");
+                return WorkerExit.Usage(
+                    $"error: coordinator {options.Coordinator} refused this worker: "
+                    + $"{reply.Refused?.Reason ?? "no reason given"}");
             }
             var lost = await JoinAsync(invoker, request, reply.Accepted, cancellationToken);
             if (lost.Exit is { } exit)
@@ -68,12 +80,19 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
             {
                 return WorkerExit.Failure($"error: {lost.Reason}");
             }
-            logger.LogWarning("Worker {Name} lost coordinator {Coordinator}: {Reason}; trying to rejoin for up to {Seconds:0.#} s",
-                options.Name, options.Coordinator, lost.Reason, options.ReconnectTimeoutSeconds);
+            logger.LogWarning(
+                "Worker {Name} lost coordinator {Coordinator}: {Reason}; "
+                + "trying to rejoin for up to {Seconds:0.#} s",
+                options.Name,
+                options.Coordinator,
+                lost.Reason,
+                options.ReconnectTimeoutSeconds);
             reply = await registration.ReconnectAsync(client, request, lostAt, cancellationToken);
             if (reply is null)
             {
-                return WorkerExit.Failure($"error: {lost.Reason}; coordinator {options.Coordinator} did not come back within {options.ReconnectTimeoutSeconds:0.#} s");
+                return WorkerExit.Failure(
+                    $"error: {lost.Reason}; coordinator {options.Coordinator} did not come back "
+                    + $"within {options.ReconnectTimeoutSeconds:0.#} s");
             }
             if (reply.Refused?.Reason == WorkerRefusals.JobFinished)
             {
@@ -83,21 +102,36 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         }
     }
 
-    /// <summary>One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).</summary>
-    private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(CallInvoker invoker, RegisterRequest request, JobSettings job, CancellationToken cancellationToken)
+    /// <summary>
+    /// One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).
+    /// </summary>
+    private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(
+        CallInvoker invoker,
+        RegisterRequest request,
+        JobSettings job,
+        CancellationToken cancellationToken)
     {
-        logger.LogInformation("Worker {Name} joined {Coordinator} as {WorkerId} ({DeviceKind}, threads: {Threads}, shards per step: {Shards})",
-            options.Name, options.Coordinator, job.WorkerId, request.DeviceKind, options.Threads, job.ShardCount);
+        logger.LogInformation(
+            "Worker {Name} joined {Coordinator} as {WorkerId} "
+            + "({DeviceKind}, threads: {Threads}, shards per step: {Shards})",
+            options.Name,
+            options.Coordinator,
+            job.WorkerId,
+            request.DeviceKind,
+            options.Threads,
+            job.ShardCount);
         try
         {
-            using var runner = new ShardRunner(backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
+            using var runner = new ShardRunner(
+                backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
             return await WorkAsync(invoker, job, runner, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
             return (null, $"work stream with {options.Coordinator} ended: {e.Status.StatusCode}: {e.Status.Detail}");
         }
-        catch (Exception e) when (e is IOException or HttpRequestException or InvalidOperationException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or HttpRequestException or InvalidOperationException
+            && !cancellationToken.IsCancellationRequested)
         {
             return (null, $"work stream with {options.Coordinator} broke: {e.Message}");
         }
@@ -107,10 +141,16 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
         }
     }
 
-    private async Task<(WorkerExit? Exit, string? Reason)> WorkAsync(CallInvoker invoker, JobSettings job, ShardRunner runner, CancellationToken cancellationToken)
+    private async Task<(WorkerExit? Exit, string? Reason)> WorkAsync(
+        CallInvoker invoker,
+        JobSettings job,
+        ShardRunner runner,
+        CancellationToken cancellationToken)
     {
         var work = WorkStreamMethods.ForWorker(new CoordinatorMessageReader());
-        using var call = invoker.AsyncDuplexStreamingCall(work, null, new CallOptions(new Metadata { { WorkStreamMethods.WorkerIdHeader, job.WorkerId } }, cancellationToken: cancellationToken));
+        var headers = new Metadata { { WorkStreamMethods.WorkerIdHeader, job.WorkerId } };
+        using var call = invoker.AsyncDuplexStreamingCall(
+            work, null, new CallOptions(headers, cancellationToken: cancellationToken));
         var steps = 0L;
         while (await call.ResponseStream.MoveNext(cancellationToken))
         {
@@ -124,7 +164,11 @@ public sealed class WorkerRuntime(WorkerOptions options, IWorkerBackendFactory b
                     break;
                 case CoordinatorMessage.KindOneofCase.Shutdown:
                     await call.RequestStream.CompleteAsync();
-                    logger.LogInformation("Worker {Name} done after {Steps} assignments: {Reason}", options.Name, steps, message.Shutdown.Reason);
+                    logger.LogInformation(
+                        "Worker {Name} done after {Steps} assignments: {Reason}",
+                        options.Name,
+                        steps,
+                        message.Shutdown.Reason);
                     return (WorkerExit.Done, null);
             }
         }

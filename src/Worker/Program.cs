@@ -9,7 +9,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-var root = new RootCommand("cnnd-worker: computes the shards a cnnd coordinator assigns and streams back their gradients");
+var root = new RootCommand(
+    "cnnd-worker: computes the shards a cnnd coordinator assigns and streams back their gradients");
 var flags = new FlagSet(root, WorkerFlags.All);
 root.SetAction((parseResult, _) => RunAsync(flags.ToConfiguration(parseResult)));
 var parsed = root.Parse(EnvironmentArguments.Complete(root, args, Environment.GetEnvironmentVariable));
@@ -24,7 +25,10 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
 static async Task<int> RunAsync(IConfiguration configuration)
 {
     var builder = Host.CreateApplicationBuilder();
-    builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("System.Net.Http", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
+    builder.Logging
+        .AddFilter("Microsoft", LogLevel.Warning)
+        .AddFilter("System.Net.Http", LogLevel.Warning)
+        .AddFilter("Grpc", LogLevel.Warning);
     builder.Services.AddTrainingWorker(configuration);
     try
     {

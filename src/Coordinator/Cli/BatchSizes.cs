@@ -6,7 +6,9 @@ namespace CnnDistributed.Coordinator.Cli;
 /// <summary>A comma list of batch sizes, as <c>bench --batch-size 16,64,256</c> takes them.</summary>
 public static class BatchSizes
 {
-    /// <summary>The sizes in <paramref name="text"/>, or the error naming the first entry that is not a whole number.</summary>
+    /// <summary>
+    /// The sizes in <paramref name="text"/>, or the error naming the first entry that is not a whole number.
+    /// </summary>
     public static IReadOnlyList<int> Parse(string text, out string? error)
     {
         var sizes = new List<int>();

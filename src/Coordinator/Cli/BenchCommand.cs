@@ -39,11 +39,16 @@ public static class BenchCommand
         return command;
     }
 
-    private static async Task<int> RunAsync(CliConsole console, BenchOptions options, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(
+        CliConsole console,
+        BenchOptions options,
+        CancellationToken cancellationToken)
     {
         var batchSizes = BatchSizes.Parse(options.BatchSize, out _);
         var data = MnistDataset.Load(SampleDataLocator.Find());
-        var tooLarge = batchSizes.Select(b => OptionChecks.Between("--batch-size", b, 1, data.Train.Count)).FirstOrDefault(e => e is not null);
+        var tooLarge = batchSizes
+            .Select(b => OptionChecks.Between("--batch-size", b, 1, data.Train.Count))
+            .FirstOrDefault(e => e is not null);
         if (tooLarge is not null)
         {
             throw new UsageException($"{tooLarge}: the sample has {data.Train.Count} training images");
@@ -52,11 +57,27 @@ public static class BenchCommand
         var job = new TrainingOptions { Shards = options.Shards, Scaling = InputScaling.UnitRange };
         using var logging = CoordinatorLogging.Create(console, LogLevel.Warning);
         await using var execution = await TrainingExecution.StartAsync(
-            job, options.Workers, threads, options.Device, serve: null, configureCoordinator: null, logging, listening: null, cancellationToken);
+            job,
+            options.Workers,
+            threads,
+            options.Device,
+            serve: null,
+            configureCoordinator: null,
+            logging,
+            listening: null,
+            cancellationToken);
         foreach (var batchSize in batchSizes)
         {
             var record = await ThroughputMeter.RunAsync(
-                "train", execution.Executor, data.Train, batchSize, options.Shards, threads, WarmUp, TimeSpan.FromSeconds(options.Seconds), cancellationToken);
+                "train",
+                execution.Executor,
+                data.Train,
+                batchSize,
+                options.Shards,
+                threads,
+                WarmUp,
+                TimeSpan.FromSeconds(options.Seconds),
+                cancellationToken);
             console.Out.WriteLine(record.ToJsonLine());
             console.Out.Flush();
         }

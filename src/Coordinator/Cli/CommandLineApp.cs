@@ -9,18 +9,27 @@ using Microsoft.Extensions.Options;
 namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>
-/// The <c>cnnd</c> command line: parses, runs one verb and maps every failure to an exit code (docs/commands.md). Bad input
-/// (parse errors, invalid values, unusable files) gives exit 2 and one <c>error: …</c> line; anything else exit 1.
+/// The <c>cnnd</c> command line: parses, runs one verb and maps every failure to an exit code
+/// (docs/commands.md). Bad input (parse errors, invalid values, unusable files) gives exit 2 and one
+/// <c>error: …</c> line; anything else exit 1.
 /// </summary>
 public static class CommandLineApp
 {
     private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench", "health"];
 
-    public static int Run(string[] args, TextWriter output, TextWriter error) => Run(args, CliConsole.Plain(output, error), _ => null);
+    /// <summary>Runs one verb, writing to plain writers and reading no environment variables.</summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        Run(args, CliConsole.Plain(output, error), _ => null);
 
+    /// <summary>
+    /// Runs one verb; options missing from <paramref name="args"/> come from <c>CNND_*</c> variables.
+    /// </summary>
     public static int Run(string[] args, CliConsole console) => Run(args, console, Environment.GetEnvironmentVariable);
 
-    /// <summary>Runs one verb; <paramref name="environment"/> supplies options missing from <paramref name="args"/> (<see cref="EnvironmentArguments"/>).</summary>
+    /// <summary>
+    /// Runs one verb; <paramref name="environment"/> supplies options missing from <paramref name="args"/>
+    /// (<see cref="EnvironmentArguments"/>).
+    /// </summary>
     public static int Run(string[] args, CliConsole console, Func<string, string?> environment)
     {
         using var signals = new TerminationSignals();
@@ -39,7 +48,13 @@ public static class CommandLineApp
         }
         try
         {
-            return parseResult.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
+            return parseResult.Invoke(new InvocationConfiguration
+            {
+                Output = console.Out,
+                Error = console.Error,
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = null,
+            });
         }
         catch (Exception e)
         {
@@ -49,7 +64,8 @@ public static class CommandLineApp
 
     private static int Report(CliConsole console, Exception e, TerminationSignals signals) => e switch
     {
-        UsageException or DataFormatException or DeviceUnavailableException => Fail(console, ExitCodes.Usage, e.Message),
+        UsageException or DataFormatException or DeviceUnavailableException =>
+            Fail(console, ExitCodes.Usage, e.Message),
         OptionsValidationException invalid => Fail(console, ExitCodes.Usage, invalid.Failures.First()),
         JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
         OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),

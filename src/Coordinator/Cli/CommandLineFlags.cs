@@ -12,17 +12,24 @@ namespace CnnDistributed.Coordinator.Cli;
 public static class CommandLineFlags
 {
     /// <summary><c>--batch-size</c> of <c>train</c> and <c>serve</c>.</summary>
-    public static Flag<TrainingOptions, int> BatchSize { get; } = new("--batch-size", o => o.BatchSize, "Samples per optimizer step");
+    public static Flag<TrainingOptions, int> BatchSize { get; } =
+        new("--batch-size", o => o.BatchSize, "Samples per optimizer step");
 
     /// <summary><c>--worker-wait-timeout</c>: how long a step waits for a worker when none is left.</summary>
     public static Flag<CoordinatorOptions, TimeSpan> WorkerWaitTimeout { get; } = new(
-        "--worker-wait-timeout", o => o.WorkerWaitTimeout, "Seconds a step waits for a worker to join when none is left",
+        "--worker-wait-timeout",
+        o => o.WorkerWaitTimeout,
+        "Seconds a step waits for a worker to join when none is left",
         FlagParsers.Seconds("--worker-wait-timeout"));
 
     /// <summary>The flags of <c>train</c>, in the order summary.json records them.</summary>
     public static IReadOnlyList<Flag> Train { get; } =
     [
-        new Flag<RunOptions, string?>("--data", o => o.Data, "Folder with the four MNIST-format IDX files (raw or .gz)", defaultText: "bundled data/mnist-sample"),
+        new Flag<RunOptions, string?>(
+            "--data",
+            o => o.Data,
+            "Folder with the four MNIST-format IDX files (raw or .gz)",
+            defaultText: "bundled data/mnist-sample"),
         new Flag<TrainingOptions, int>("--epochs", o => o.Epochs, "Passes over the training set"),
         BatchSize,
         new Flag<TrainingOptions, float>("--lr", o => o.LearningRate, "Learning rate"),
@@ -30,24 +37,38 @@ public static class CommandLineFlags
         new Flag<TrainingOptions, bool>("--nesterov", o => o.Nesterov, "Nesterov momentum"),
         new Flag<TrainingOptions, float>("--weight-decay", o => o.WeightDecay, "L2 weight decay"),
         new Flag<TrainingOptions, LearningRateScheduleKind>(
-            "--lr-schedule", o => o.Schedule, "constant, step or cosine", FlagParsers.OneOf<LearningRateScheduleKind>("--lr-schedule")),
-        new Flag<TrainingOptions, int>("--lr-step-epochs", o => o.LearningRateStepEpochs, "Step schedule: epochs between decays"),
+            "--lr-schedule",
+            o => o.Schedule,
+            "constant, step or cosine",
+            FlagParsers.OneOf<LearningRateScheduleKind>("--lr-schedule")),
+        new Flag<TrainingOptions, int>(
+            "--lr-step-epochs", o => o.LearningRateStepEpochs, "Step schedule: epochs between decays"),
         new Flag<TrainingOptions, float>("--lr-gamma", o => o.LearningRateDecay, "Step schedule: factor per decay"),
         new Flag<TrainingOptions, int>("--warmup-steps", o => o.WarmupSteps, "Linear learning-rate warm-up steps"),
         new Flag<TrainingOptions, ulong>("--seed", o => o.Seed, "Seed of the initial weights and data order"),
-        new Flag<RunOptions, int>("--workers", o => o.Workers, "Local workers over loopback gRPC (0: the engine in this process, no gRPC)"),
+        new Flag<RunOptions, int>(
+            "--workers", o => o.Workers, "Local workers over loopback gRPC (0: the engine in this process, no gRPC)"),
         new Flag<RunOptions, int?>("--threads", o => o.Threads, "Threads per worker", defaultText: "cores / workers"),
         new Flag<RunOptions, string>("--device", o => o.Device, "auto, cpu, cuda or opencl"),
         new Flag<TrainingOptions, long?>("--max-steps", o => o.MaxSteps, "Stop after this many optimizer steps"),
         new Flag<TrainingOptions, bool>("--no-shuffle", o => o.NoShuffle, "Visit the training samples in file order"),
-        new Flag<TrainingOptions, bool>("--normalize", o => o.Normalize, "Inputs (x/255 - 0.1307)/0.3081 instead of x/255"),
-        new Flag<RunOptions, string?>("--init-weights", o => o.InitWeights, "Start from these weights (.safetensors) instead of the seeded init"),
+        new Flag<TrainingOptions, bool>(
+            "--normalize", o => o.Normalize, "Inputs (x/255 - 0.1307)/0.3081 instead of x/255"),
+        new Flag<RunOptions, string?>(
+            "--init-weights", o => o.InitWeights, "Start from these weights (.safetensors) instead of the seeded init"),
         new Flag<RunOptions, string?>("--out", o => o.Out, "Output folder", defaultText: "runs/<utc-timestamp>"),
         new Flag<RunOptions, bool>("--quiet", o => o.Quiet, "Print only errors and the final result"),
         new Flag<RunOptions, bool>("--json", o => o.Json, "Progress as JSON lines"),
-        new Flag<TrainingOptions, int>("--shards", o => o.Shards, "Shards per minibatch (power of two); part of the result's identity"),
-        new Flag<RunOptions, int>("--checkpoint-every", o => o.CheckpointEvery, "Steps between checkpoints in --out (0: only at the end and when stopped)"),
-        new Flag<RunOptions, string?>("--resume", o => o.Resume, "Continue the job whose --out folder (with checkpoint.bin) this is; outputs continue there"),
+        new Flag<TrainingOptions, int>(
+            "--shards", o => o.Shards, "Shards per minibatch (power of two); part of the result's identity"),
+        new Flag<RunOptions, int>(
+            "--checkpoint-every",
+            o => o.CheckpointEvery,
+            "Steps between checkpoints in --out (0: only at the end and when stopped)"),
+        new Flag<RunOptions, string?>(
+            "--resume",
+            o => o.Resume,
+            "Continue the job whose --out folder (with checkpoint.bin) this is; outputs continue there"),
         WorkerWaitTimeout,
     ];
 
@@ -56,19 +77,28 @@ public static class CommandLineFlags
     [
         new Flag<ServeOptions, string>("--listen", o => o.Listen, "Address to listen on (HTTP/2 without TLS)"),
         new Flag<ServeOptions, int>("--expect-workers", o => o.ExpectWorkers, "Workers to wait for before training"),
-        new Flag<ServeOptions, TimeSpan>("--join-timeout", o => o.JoinTimeout, "Seconds to wait for them", FlagParsers.Seconds("--join-timeout")),
-        new Flag<ServeOptions, int>("--metrics-port", o => o.MetricsPort, "Port of the Prometheus /metrics endpoint, HTTP/1.1 (0: none)"),
+        new Flag<ServeOptions, TimeSpan>(
+            "--join-timeout", o => o.JoinTimeout, "Seconds to wait for them", FlagParsers.Seconds("--join-timeout")),
+        new Flag<ServeOptions, int>(
+            "--metrics-port", o => o.MetricsPort, "Port of the Prometheus /metrics endpoint, HTTP/1.1 (0: none)"),
     ];
 
     /// <summary>The flags of <c>bench</c>.</summary>
     public static IReadOnlyList<Flag> Bench { get; } =
     [
-        new Flag<BenchOptions, string>("--what", o => o.What, "train (the cluster benchmarks are bench/CnnDistributed.Bench's)"),
-        new Flag<BenchOptions, int?>("--threads", o => o.Threads, "Threads per worker (of the in-process engine with --workers 0)", defaultText: "cores / workers"),
-        new Flag<BenchOptions, string>("--batch-size", o => o.BatchSize, "Batch sizes, a comma list: one measurement each"),
+        new Flag<BenchOptions, string>(
+            "--what", o => o.What, "train (the cluster benchmarks are bench/CnnDistributed.Bench's)"),
+        new Flag<BenchOptions, int?>(
+            "--threads",
+            o => o.Threads,
+            "Threads per worker (of the in-process engine with --workers 0)",
+            defaultText: "cores / workers"),
+        new Flag<BenchOptions, string>(
+            "--batch-size", o => o.BatchSize, "Batch sizes, a comma list: one measurement each"),
         new Flag<BenchOptions, double>("--seconds", o => o.Seconds, "Measuring time per batch size, after the warm-up"),
         new Flag<BenchOptions, string>("--device", o => o.Device, "auto, cpu, cuda or opencl"),
-        new Flag<BenchOptions, int>("--workers", o => o.Workers, "0: the engine in this process; N: N local workers over loopback gRPC"),
+        new Flag<BenchOptions, int>(
+            "--workers", o => o.Workers, "0: the engine in this process; N: N local workers over loopback gRPC"),
         new Flag<BenchOptions, int>("--shards", o => o.Shards, "Shards per minibatch (power of two)"),
     ];
 }

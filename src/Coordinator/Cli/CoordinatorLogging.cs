@@ -3,7 +3,9 @@ using Microsoft.Extensions.Logging.Console;
 
 namespace CnnDistributed.Coordinator.Cli;
 
-/// <summary>Log lines of the coordinator and its workers: one line each, on stderr, so stdout stays progress and JSON only.</summary>
+/// <summary>
+/// Log lines of the coordinator and its workers: one line each, on stderr, so stdout stays progress and JSON only.
+/// </summary>
 public static class CoordinatorLogging
 {
     public static ILoggerFactory Create(CliConsole console, LogLevel minimum) => LoggerFactory.Create(builder => builder

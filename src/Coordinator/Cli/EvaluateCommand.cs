@@ -10,14 +10,26 @@ using Spectre.Console;
 
 namespace CnnDistributed.Coordinator.Cli;
 
-/// <summary><c>cnnd evaluate --weights FILE</c>: test accuracy and loss, per-class accuracy and the confusion matrix.</summary>
+/// <summary>
+/// <c>cnnd evaluate --weights FILE</c>: test accuracy and loss, per-class accuracy and the confusion matrix.
+/// </summary>
 public static class EvaluateCommand
 {
     public static Command Create(CliConsole console)
     {
-        var weights = new Option<string>("--weights") { Description = "Weights to evaluate (.safetensors)", Required = true };
-        var data = new Option<string?>("--data") { Description = "Folder with the MNIST-format files [bundled data/mnist-sample]" };
-        var normalize = new Option<bool>("--normalize") { Description = "Inputs (x/255 - 0.1307)/0.3081, as the weights were trained" };
+        var weights = new Option<string>("--weights")
+        {
+            Description = "Weights to evaluate (.safetensors)",
+            Required = true,
+        };
+        var data = new Option<string?>("--data")
+        {
+            Description = "Folder with the MNIST-format files [bundled data/mnist-sample]",
+        };
+        var normalize = new Option<bool>("--normalize")
+        {
+            Description = "Inputs (x/255 - 0.1307)/0.3081, as the weights were trained",
+        };
         var json = new Option<bool>("--json") { Description = "One JSON object instead of text" };
         var command = new Command("evaluate", "Evaluate weights on the test split") { weights, data, normalize, json };
         command.SetAction(parseResult => Run(

@@ -14,10 +14,26 @@ public static class HealthCommand
 {
     public static Command Create(CliConsole console)
     {
-        var url = new Argument<string>("url") { Description = "The health endpoint, e.g. http://127.0.0.1:5000 (HTTP/2 without TLS)" };
-        var service = new Option<string>("--service") { Description = "Service name to ask about ['': the whole server]", DefaultValueFactory = _ => "" };
-        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for the answer", DefaultValueFactory = _ => 5 };
-        var command = new Command("health", "Check a coordinator's or worker's gRPC health service") { url, service, timeout };
+        var url = new Argument<string>("url")
+        {
+            Description = "The health endpoint, e.g. http://127.0.0.1:5000 (HTTP/2 without TLS)",
+        };
+        var service = new Option<string>("--service")
+        {
+            Description = "Service name to ask about ['': the whole server]",
+            DefaultValueFactory = _ => "",
+        };
+        var timeout = new Option<double>("--timeout")
+        {
+            Description = "Seconds to wait for the answer",
+            DefaultValueFactory = _ => 5,
+        };
+        var command = new Command("health", "Check a coordinator's or worker's gRPC health service")
+        {
+            url,
+            service,
+            timeout,
+        };
         command.SetAction((parseResult, cancellationToken) => CheckAsync(
             console,
             parseResult.GetRequiredValue(url),
@@ -27,7 +43,12 @@ public static class HealthCommand
         return command;
     }
 
-    private static async Task<int> CheckAsync(CliConsole console, string url, string service, double timeoutSeconds, CancellationToken cancellationToken)
+    private static async Task<int> CheckAsync(
+        CliConsole console,
+        string url,
+        string service,
+        double timeoutSeconds,
+        CancellationToken cancellationToken)
     {
         if (OptionChecks.Positive("--timeout", timeoutSeconds) is { } error)
         {
@@ -45,7 +66,9 @@ public static class HealthCommand
                 deadline: DateTime.UtcNow.AddSeconds(timeoutSeconds),
                 cancellationToken: cancellationToken);
             console.Out.WriteLine(reply.Status.ToString().ToUpperInvariant());
-            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? ExitCodes.Success : ExitCodes.Failure;
+            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving
+                ? ExitCodes.Success
+                : ExitCodes.Failure;
         }
         catch (RpcException e)
         {

@@ -11,13 +11,24 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class ResumeConflicts
 {
-    /// <summary>The error line listing every conflicting flag, or null when the given options agree with the checkpoint.</summary>
-    public static string? Find(FlagSet flags, IReadOnlySet<string> given, TrainingOptions requested, TrainingOptions saved, RunOptions run)
+    /// <summary>
+    /// The error line listing every conflicting flag, or null when the given options agree with the checkpoint.
+    /// </summary>
+    public static string? Find(
+        FlagSet flags,
+        IReadOnlySet<string> given,
+        TrainingOptions requested,
+        TrainingOptions saved,
+        RunOptions run)
     {
         var directory = run.Resume!;
         var conflicts = flags.Flags
-            .Where(f => f.OptionsType == typeof(TrainingOptions) && given.Contains(f.Name) && !Equals(f.Read(requested), f.Read(saved)))
-            .Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Name} {f.Read(requested)} (checkpoint: {f.Read(saved) ?? "none"})"))
+            .Where(f => f.OptionsType == typeof(TrainingOptions)
+                && given.Contains(f.Name)
+                && !Equals(f.Read(requested), f.Read(saved)))
+            .Select(f => string.Create(
+                CultureInfo.InvariantCulture,
+                $"{f.Name} {f.Read(requested)} (checkpoint: {f.Read(saved) ?? "none"})"))
             .ToList();
         if (run.InitWeights is not null)
         {
@@ -27,6 +38,8 @@ public static class ResumeConflicts
         {
             conflicts.Add($"--out {run.Out} (a resumed job writes to {directory})");
         }
-        return conflicts.Count == 0 ? null : $"--resume {directory}: options conflict with the checkpoint: {string.Join(", ", conflicts)}";
+        return conflicts.Count == 0
+            ? null
+            : $"--resume {directory}: options conflict with the checkpoint: {string.Join(", ", conflicts)}";
     }
 }

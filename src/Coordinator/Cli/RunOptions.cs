@@ -8,22 +8,32 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public sealed class RunOptions
 {
-    /// <summary>Folder with the four MNIST-format files (<c>--data</c>; default: the bundled data/mnist-sample).</summary>
+    /// <summary>
+    /// Folder with the four MNIST-format files (<c>--data</c>; default: the bundled data/mnist-sample).
+    /// </summary>
     public string? Data { get; set; }
 
-    /// <summary>Output folder (<c>--out</c>; default runs/&lt;utc-timestamp&gt;, or the <c>--resume</c> folder).</summary>
+    /// <summary>
+    /// Output folder (<c>--out</c>; default runs/&lt;utc-timestamp&gt;, or the <c>--resume</c> folder).
+    /// </summary>
     public string? Out { get; set; }
 
-    /// <summary>Start from these weights instead of the seeded initialisation (<c>--init-weights</c>, .safetensors).</summary>
+    /// <summary>
+    /// Start from these weights instead of the seeded initialisation (<c>--init-weights</c>, .safetensors).
+    /// </summary>
     public string? InitWeights { get; set; }
 
     /// <summary>An earlier <c>--out</c> folder with checkpoint.bin to continue (<c>--resume</c>).</summary>
     public string? Resume { get; set; }
 
-    /// <summary>Steps between checkpoints (<c>--checkpoint-every</c>, default 500; 0: only at the end and when stopped).</summary>
+    /// <summary>
+    /// Steps between checkpoints (<c>--checkpoint-every</c>, default 500; 0: only at the end and when stopped).
+    /// </summary>
     public int CheckpointEvery { get; set; } = 500;
 
-    /// <summary>Local workers over loopback gRPC (<c>--workers</c>, default 2; 0: the engine in this process).</summary>
+    /// <summary>
+    /// Local workers over loopback gRPC (<c>--workers</c>, default 2; 0: the engine in this process).
+    /// </summary>
     public int Workers { get; set; } = 2;
 
     /// <summary>Compute threads per worker (<c>--threads</c>; default: the cores shared among the workers).</summary>
@@ -43,6 +53,7 @@ public sealed class RunOptions
     {
         Data ??= SampleDataLocator.Find();
         Threads ??= ThreadBudget.DefaultPerWorker(Workers);
-        Out ??= Resume ?? Path.Combine("runs", clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        Out ??= Resume ?? Path.Combine(
+            "runs", clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
     }
 }

@@ -12,6 +12,8 @@ public sealed class ServeOptions
     /// <summary>How long to wait for them (<c>--join-timeout</c>, default 600 s).</summary>
     public TimeSpan JoinTimeout { get; set; } = TimeSpan.FromSeconds(600);
 
-    /// <summary>Port of the Prometheus <c>/metrics</c> endpoint, plain HTTP/1.1 (<c>--metrics-port</c>, default 9090; 0: none).</summary>
+    /// <summary>
+    /// Port of the Prometheus <c>/metrics</c> endpoint, plain HTTP/1.1 (<c>--metrics-port</c>, default 9090; 0: none).
+    /// </summary>
     public int MetricsPort { get; set; } = 9090;
 }

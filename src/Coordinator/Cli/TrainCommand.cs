@@ -24,8 +24,9 @@ namespace CnnDistributed.Coordinator.Cli;
 /// <c>cnnd train</c> and <c>cnnd serve</c>: check every input (options, data, initial weights, output folder) before
 /// writing anything, start the <see cref="TrainingExecution"/> (in-process engine, local workers over loopback gRPC,
 /// or a coordinator waiting for remote workers), train, and write metrics.jsonl, model.safetensors and summary.json.
-/// Checkpoints go to <c>--out</c>/checkpoint.bin every <c>--checkpoint-every</c> steps, at the end and on SIGINT/SIGTERM
-/// (then the exit code is 130 or 143); <c>--resume DIR</c> continues such a job bit-exactly with the checkpoint's options.
+/// Checkpoints go to <c>--out</c>/checkpoint.bin every <c>--checkpoint-every</c> steps, at the end and on
+/// SIGINT/SIGTERM (then the exit code is 130 or 143); <c>--resume DIR</c> continues such a job bit-exactly with the
+/// checkpoint's options.
 /// </summary>
 public sealed class TrainCommand
 {
@@ -35,7 +36,12 @@ public sealed class TrainCommand
     private readonly ParseResult _parseResult;
     private readonly bool _serving;
 
-    private TrainCommand(CliConsole console, TerminationSignals signals, FlagSet flags, ParseResult parseResult, bool serving)
+    private TrainCommand(
+        CliConsole console,
+        TerminationSignals signals,
+        FlagSet flags,
+        ParseResult parseResult,
+        bool serving)
     {
         _console = console;
         _signals = signals;
@@ -51,10 +57,16 @@ public sealed class TrainCommand
 
     /// <summary><c>serve</c>: the cluster coordinator, waiting for <c>--expect-workers</c> remote workers.</summary>
     public static Command CreateServe(CliConsole console, TerminationSignals signals) => Create(
-        new Command("serve", "Cluster coordinator: wait for remote workers (cnnd-worker --coordinator URL), then train"),
+        new Command(
+            "serve", "Cluster coordinator: wait for remote workers (cnnd-worker --coordinator URL), then train"),
         [.. CommandLineFlags.Train, .. CommandLineFlags.Serve], console, signals, serving: true);
 
-    private static Command Create(Command command, IEnumerable<Flag> table, CliConsole console, TerminationSignals signals, bool serving)
+    private static Command Create(
+        Command command,
+        IEnumerable<Flag> table,
+        CliConsole console,
+        TerminationSignals signals,
+        bool serving)
     {
         var flags = new FlagSet(command, table);
         command.SetAction((parseResult, cancellationToken) =>
@@ -72,7 +84,8 @@ public sealed class TrainCommand
         var coordinator = provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
 
         var resume = run.Resume is { } directory ? LoadCheckpoint(directory) : null;
-        if (resume is not null && ResumeConflicts.Find(_flags, _flags.Given(_parseResult), given, resume.Options, run) is { } conflict)
+        if (resume is not null
+            && ResumeConflicts.Find(_flags, _flags.Given(_parseResult), given, resume.Options, run) is { } conflict)
         {
             throw new UsageException(conflict);
         }
@@ -84,15 +97,26 @@ public sealed class TrainCommand
             throw new UsageException($"--out {output}: exists and is not a directory");
         }
         var data = MnistDataset.Load(run.Data!);
-        var initial = resume is not null || run.InitWeights is null ? WeightInitializer.Create(training.Seed) : SafetensorsFile.Read(run.InitWeights);
+        var initial = resume is not null || run.InitWeights is null
+            ? WeightInitializer.Create(training.Seed)
+            : SafetensorsFile.Read(run.InitWeights);
 
-        using var logging = CoordinatorLogging.Create(_console, serve is null ? LogLevel.Warning : LogLevel.Information);
+        using var logging = CoordinatorLogging.Create(
+            _console, serve is null ? LogLevel.Warning : LogLevel.Information);
         var metrics = new TrainingMetrics();
         await using var metricsEndpoint = StartMetricsEndpoint(serve, metrics);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _signals.Token);
         var coordinatorSection = configuration.GetSection(nameof(CoordinatorOptions));
         await using var execution = await TrainingExecution.StartAsync(
-            training, run.Workers, run.Threads!.Value, run.Device, serve, coordinatorSection.Bind, logging, metrics.Watch, stop.Token);
+            training,
+            run.Workers,
+            run.Threads!.Value,
+            run.Device,
+            serve,
+            coordinatorSection.Bind,
+            logging,
+            metrics.Watch,
+            stop.Token);
         CreateOutputDirectory(output);
         var outputs = new RunOutputs(output);
         var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
@@ -102,11 +126,17 @@ public sealed class TrainCommand
         {
             var epochs = resume?.CompletedEpochs ?? [];
             result = await RunWithProgress(run, training.Epochs, loop.TotalSteps, sink => loop.RunAsync(
-                initial, new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs), resume, checkpoints, stop.Token));
+                initial,
+                new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs),
+                resume,
+                checkpoints,
+                stop.Token));
         }
         catch (OperationCanceledException) when (_signals.Token.IsCancellationRequested)
         {
-            _console.Error.WriteLine($"stopped by {_signals.SignalName}: checkpoint written to {checkpoints.Path}; continue with --resume {output}");
+            _console.Error.WriteLine(
+                $"stopped by {_signals.SignalName}: checkpoint written to {checkpoints.Path}; "
+                + $"continue with --resume {output}");
             return _signals.ExitCode;
         }
 
@@ -133,16 +163,22 @@ public sealed class TrainCommand
         outputs.WriteSummary(summary);
         _console.Out.WriteLine(run.Json
             ? JsonFormats.TypedLine("summary", summary)
-            : string.Create(CultureInfo.InvariantCulture, $"done: test accuracy {summary.FinalTestAccuracy:F4}, weights_sha256 {summary.WeightsSha256}, outputs in {outputs.Directory}"));
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"done: test accuracy {summary.FinalTestAccuracy:F4}, weights_sha256 {summary.WeightsSha256}, "
+                + $"outputs in {outputs.Directory}"));
         return ExitCodes.Success;
     }
 
-    /// <summary>The command's options, bound from its flags and checked in the order their errors are reported.</summary>
+    /// <summary>
+    /// The command's options, bound from its flags and checked in the order their errors are reported.
+    /// </summary>
     private static ServiceProvider BindOptions(IConfiguration configuration)
     {
         var services = new ServiceCollection();
         services.AddFlagOptions<TrainingOptions, TrainingOptionsValidator>(configuration);
-        services.AddFlagOptions<RunOptions, RunOptionsValidator>(configuration).PostConfigure(run => run.Resolve(TimeProvider.System));
+        services.AddFlagOptions<RunOptions, RunOptionsValidator>(configuration)
+            .PostConfigure(run => run.Resolve(TimeProvider.System));
         services.AddFlagOptions<ServeOptions, ServeOptionsValidator>(configuration);
         services.AddFlagOptions<CoordinatorOptions, CoordinatorOptionsValidator>(configuration);
         return services.BuildServiceProvider();
@@ -157,7 +193,11 @@ public sealed class TrainCommand
         return CheckpointFile.Read(Path.Combine(directory, CheckpointFile.FileName));
     }
 
-    private Task<TrainingResult> RunWithProgress(RunOptions run, int epochs, long totalSteps, Func<IProgressSink, Task<TrainingResult>> job)
+    private Task<TrainingResult> RunWithProgress(
+        RunOptions run,
+        int epochs,
+        long totalSteps,
+        Func<IProgressSink, Task<TrainingResult>> job)
     {
         if (run.Quiet)
         {

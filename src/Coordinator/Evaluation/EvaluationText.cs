@@ -5,13 +5,16 @@ using Spectre.Console;
 
 namespace CnnDistributed.Coordinator.Evaluation;
 
-/// <summary>An <see cref="EvaluationReport"/> for people: plain aligned text for logs, Spectre tables for a terminal.</summary>
+/// <summary>
+/// An <see cref="EvaluationReport"/> for people: plain aligned text for logs, Spectre tables for a terminal.
+/// </summary>
 public static class EvaluationText
 {
     private const int CellWidth = 6;
 
     public static string Headline(EvaluationReport report) => string.Create(CultureInfo.InvariantCulture,
-        $"test accuracy {report.TestAccuracy:F4} ({report.Correct}/{report.Samples}), test loss {report.TestLoss:F4}, weights {report.Weights}, data {report.Data}");
+        $"test accuracy {report.TestAccuracy:F4} ({report.Correct}/{report.Samples}), test loss {report.TestLoss:F4}, "
+        + $"weights {report.Weights}, data {report.Data}");
 
     public static string Plain(EvaluationReport report)
     {
@@ -21,7 +24,9 @@ public static class EvaluationText
         text.AppendLine("class  accuracy  samples");
         for (var c = 0; c < ModelShape.Classes; c++)
         {
-            text.AppendLine(string.Create(CultureInfo.InvariantCulture, $"{c,5}  {report.PerClassAccuracy[c],8:F4}  {report.ConfusionMatrix[c].Sum(),7}"));
+            text.AppendLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{c,5}  {report.PerClassAccuracy[c],8:F4}  {report.ConfusionMatrix[c].Sum(),7}"));
         }
         text.AppendLine();
         text.AppendLine("confusion matrix (rows: true label, columns: predicted)");
@@ -49,7 +54,10 @@ public static class EvaluationText
         var perClass = new Table().Title("per-class accuracy").AddColumns("class", "accuracy", "samples");
         for (var c = 0; c < ModelShape.Classes; c++)
         {
-            perClass.AddRow(c.ToString(CultureInfo.InvariantCulture), report.PerClassAccuracy[c].ToString("F4", CultureInfo.InvariantCulture), report.ConfusionMatrix[c].Sum().ToString(CultureInfo.InvariantCulture));
+            perClass.AddRow(
+                c.ToString(CultureInfo.InvariantCulture),
+                report.PerClassAccuracy[c].ToString("F4", CultureInfo.InvariantCulture),
+                report.ConfusionMatrix[c].Sum().ToString(CultureInfo.InvariantCulture));
         }
         console.Write(perClass);
         var confusion = new Table().Title("confusion matrix (rows: true label, columns: predicted)").AddColumn("label");
@@ -59,7 +67,8 @@ public static class EvaluationText
         }
         for (var c = 0; c < ModelShape.Classes; c++)
         {
-            var row = report.ConfusionMatrix[c].Select((count, p) => p == c ? $"[green]{count}[/]" : count.ToString(CultureInfo.InvariantCulture));
+            var row = report.ConfusionMatrix[c].Select(
+                (count, p) => p == c ? $"[green]{count}[/]" : count.ToString(CultureInfo.InvariantCulture));
             confusion.AddRow([c.ToString(CultureInfo.InvariantCulture), .. row]);
         }
         console.Write(confusion);

@@ -12,13 +12,26 @@ public sealed class InProcessWorkers : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
 
-    private InProcessWorkers(Uri coordinator, int count, int threadsPerWorker, Func<int, IWorkerBackendFactory> backendFor, ILoggerFactory loggerFactory, TimeProvider timeProvider)
+    private InProcessWorkers(
+        Uri coordinator,
+        int count,
+        int threadsPerWorker,
+        Func<int, IWorkerBackendFactory> backendFor,
+        ILoggerFactory loggerFactory,
+        TimeProvider timeProvider)
     {
         var runs = new Task<WorkerExit>[count];
         for (var i = 0; i < count; i++)
         {
-            var options = new WorkerOptions { Coordinator = coordinator.ToString(), Name = $"local-{i + 1}", Threads = threadsPerWorker, ConnectAttempts = 3 };
-            var runtime = new WorkerRuntime(options, backendFor(i), loggerFactory.CreateLogger<WorkerRuntime>(), timeProvider);
+            var options = new WorkerOptions
+            {
+                Coordinator = coordinator.ToString(),
+                Name = $"local-{i + 1}",
+                Threads = threadsPerWorker,
+                ConnectAttempts = 3,
+            };
+            var runtime = new WorkerRuntime(
+                options, backendFor(i), loggerFactory.CreateLogger<WorkerRuntime>(), timeProvider);
             runs[i] = Task.Run(() => runtime.RunAsync(_stop.Token));
         }
         Completion = Task.WhenAll(runs);
@@ -27,12 +40,31 @@ public sealed class InProcessWorkers : IAsyncDisposable
     /// <summary>Every worker's exit, once all have ended.</summary>
     public Task<WorkerExit[]> Completion { get; }
 
-    public static InProcessWorkers Start(Uri coordinator, int count, int threadsPerWorker, Func<int, IWorkerBackendFactory> backendFor, ILoggerFactory loggerFactory, TimeProvider? timeProvider = null) =>
+    /// <summary>
+    /// Starts <paramref name="count"/> workers of <paramref name="coordinator"/>, worker i on the backends of
+    /// <paramref name="backendFor"/>(i).
+    /// </summary>
+    public static InProcessWorkers Start(
+        Uri coordinator,
+        int count,
+        int threadsPerWorker,
+        Func<int, IWorkerBackendFactory> backendFor,
+        ILoggerFactory loggerFactory,
+        TimeProvider? timeProvider = null) =>
         new(coordinator, count, threadsPerWorker, backendFor, loggerFactory, timeProvider ?? TimeProvider.System);
 
     /// <summary>Starts <paramref name="count"/> CPU workers.</summary>
-    public static InProcessWorkers StartCpu(Uri coordinator, int count, int threadsPerWorker, ILoggerFactory loggerFactory) =>
-        Start(coordinator, count, threadsPerWorker, _ => new WorkerBackendFactory("cpu", threadsPerWorker), loggerFactory);
+    public static InProcessWorkers StartCpu(
+        Uri coordinator,
+        int count,
+        int threadsPerWorker,
+        ILoggerFactory loggerFactory) =>
+        Start(
+            coordinator,
+            count,
+            threadsPerWorker,
+            _ => new WorkerBackendFactory("cpu", threadsPerWorker),
+            loggerFactory);
 
     public async ValueTask DisposeAsync()
     {

@@ -8,7 +8,8 @@ namespace CnnDistributed.Coordinator.Execution;
 
 /// <summary>
 /// A whole job on this machine (<c>train --workers N</c>): a coordinator on a loopback ephemeral port and N in-process
-/// workers talking to it over real gRPC, the code path of a cluster. Disposing it ends the job and waits for the workers.
+/// workers talking to it over real gRPC, the code path of a cluster. Disposing it ends the job and waits for the
+/// workers.
 /// </summary>
 public sealed class LocalCluster : IAsyncDisposable
 {
@@ -28,9 +29,13 @@ public sealed class LocalCluster : IAsyncDisposable
     /// <summary>The step executor over the N workers.</summary>
     public DistributedStepExecutor Executor => _host.Executor;
 
+    /// <summary>The coordinator's loopback address.</summary>
     public Uri Address => _host.Address;
 
-    /// <summary>Starts a coordinator for <paramref name="job"/> and <paramref name="workers"/> workers on <paramref name="device"/>.</summary>
+    /// <summary>
+    /// Starts a coordinator for <paramref name="job"/> and <paramref name="workers"/> workers on
+    /// <paramref name="device"/>.
+    /// </summary>
     public static async Task<LocalCluster> StartAsync(
         TrainingOptions job,
         int workers,
@@ -40,9 +45,15 @@ public sealed class LocalCluster : IAsyncDisposable
         Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
     {
-        var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", job, configure, configureLogging, cancellationToken: cancellationToken);
+        var host = await DistributedTrainingHost.StartAsync(
+            "http://127.0.0.1:0", job, configure, configureLogging, cancellationToken: cancellationToken);
         var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
-        var running = InProcessWorkers.Start(host.Address, workers, threadsPerWorker, _ => new WorkerBackendFactory(device, threadsPerWorker), loggerFactory);
+        var running = InProcessWorkers.Start(
+            host.Address,
+            workers,
+            threadsPerWorker,
+            _ => new WorkerBackendFactory(device, threadsPerWorker),
+            loggerFactory);
         var cluster = new LocalCluster(host, running, loggerFactory);
         try
         {

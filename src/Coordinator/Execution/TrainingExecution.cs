@@ -14,7 +14,9 @@ namespace CnnDistributed.Coordinator.Execution;
 /// Where a job's gradients are computed, and the backend that evaluates the test set on the coordinator:
 /// <list type="bullet">
 /// <item><c>train --workers 0</c>: the engine in this process, no gRPC (the single-process reference);</item>
-/// <item><c>train --workers N</c>: a coordinator on a loopback port and N workers in this process over real gRPC;</item>
+/// <item>
+/// <c>train --workers N</c>: a coordinator on a loopback port and N workers in this process over real gRPC;
+/// </item>
 /// <item><c>serve</c>: a coordinator on <c>--listen</c> that waits for <c>--expect-workers</c> remote workers.</item>
 /// </list>
 /// </summary>
@@ -79,13 +81,15 @@ public sealed class TrainingExecution : IAsyncDisposable
             {
                 throw new UsageException(unavailable);
             }
-            var cluster = await LocalCluster.StartAsync(job, workers, threads, deviceName, configureCoordinator, Configure(logging), cancellationToken);
+            var cluster = await LocalCluster.StartAsync(
+                job, workers, threads, deviceName, configureCoordinator, Configure(logging), cancellationToken);
             return new TrainingExecution(cluster.Executor, evaluator, cluster);
         }
         DistributedTrainingHost host;
         try
         {
-            host = await DistributedTrainingHost.StartAsync(serve.Listen, job, configureCoordinator, Configure(logging), cancellationToken: cancellationToken);
+            host = await DistributedTrainingHost.StartAsync(
+                serve.Listen, job, configureCoordinator, Configure(logging), cancellationToken: cancellationToken);
         }
         catch (ArgumentException e)
         {
@@ -94,7 +98,8 @@ public sealed class TrainingExecution : IAsyncDisposable
         listening?.Invoke(host.Workers);
         try
         {
-            logging.CreateLogger<TrainingExecution>().LogInformation("Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);
+            logging.CreateLogger<TrainingExecution>().LogInformation(
+                "Waiting for {Workers} workers on {Address}", serve.ExpectWorkers, serve.Listen);
             await host.WaitForWorkersAsync(serve.ExpectWorkers, serve.JoinTimeout, cancellationToken);
         }
         catch (TimeoutException e)

@@ -3,31 +3,43 @@ using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Hosting;
 
-/// <summary>Settings of the cluster coordinator, validated at start by <see cref="CoordinatorOptionsValidator"/>.</summary>
+/// <summary>
+/// Settings of the cluster coordinator, validated at start by <see cref="CoordinatorOptionsValidator"/>.
+/// </summary>
 public sealed class CoordinatorOptions
 {
     /// <summary>The largest gRPC message sent or accepted, both directions (default 64 MiB).</summary>
     public int MaxMessageBytes { get; set; } = ProtocolLimits.DefaultMaxMessageBytes;
 
     /// <summary>
-    /// The longest wait for one worker's result (default 30 s): the deadline of a worker whose speed is not yet measured
-    /// (its first assignment includes its warm-up) and the cap of every other deadline (<see cref="ResultDeadline"/>).
+    /// The longest wait for one worker's result (default 30 s): the deadline of a worker whose speed is not yet
+    /// measured (its first assignment includes its warm-up) and the cap of every other deadline
+    /// (<see cref="ResultDeadline"/>).
     /// </summary>
     public TimeSpan StepTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The shortest deadline for a measured worker's result (default 1 s): below it, jitter would drop healthy workers.</summary>
+    /// <summary>
+    /// The shortest deadline for a measured worker's result (default 1 s): below it, jitter would drop healthy workers.
+    /// </summary>
     public TimeSpan ResultDeadlineFloor { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A measured worker's deadline is this many times the compute time its speed predicts (default 4).</summary>
+    /// <summary>
+    /// A measured worker's deadline is this many times the compute time its speed predicts (default 4).
+    /// </summary>
     public double ResultDeadlineFactor { get; set; } = 4;
 
     /// <summary>Interval of HTTP/2 pings on idle worker connections (default 1 s, Kestrel's minimum).</summary>
     public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>A connection whose ping is not answered within this time is closed and its worker lost (default 1 s).</summary>
+    /// <summary>
+    /// A connection whose ping is not answered within this time is closed and its worker lost (default 1 s).
+    /// </summary>
     public TimeSpan KeepAliveTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>With no worker left, how long a step waits for one to join before the job fails (default 120 s, <c>--worker-wait-timeout</c>).</summary>
+    /// <summary>
+    /// With no worker left, how long a step waits for one to join before the job fails (default 120 s,
+    /// <c>--worker-wait-timeout</c>).
+    /// </summary>
     public TimeSpan WorkerWaitTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>

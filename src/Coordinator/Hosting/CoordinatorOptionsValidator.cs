@@ -12,7 +12,9 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         var weightBytes = ModelShape.ParameterCount * sizeof(float);
         if (options.MaxMessageBytes < 4 * weightBytes)
         {
-            failures.Add($"message size limit {options.MaxMessageBytes} is too small for the model's {weightBytes}-byte weights");
+            failures.Add(
+                $"message size limit {options.MaxMessageBytes} is too small "
+                + $"for the model's {weightBytes}-byte weights");
         }
         if (options.StepTimeout <= TimeSpan.Zero)
         {
@@ -20,7 +22,9 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         }
         if (options.ResultDeadlineFloor <= TimeSpan.Zero || options.ResultDeadlineFloor > options.StepTimeout)
         {
-            failures.Add($"result deadline floor must be positive and at most the step timeout, got {options.ResultDeadlineFloor}");
+            failures.Add(
+                "result deadline floor must be positive and at most the step timeout, "
+                + $"got {options.ResultDeadlineFloor}");
         }
         if (!double.IsFinite(options.ResultDeadlineFactor) || options.ResultDeadlineFactor < 1)
         {
@@ -28,7 +32,9 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         }
         if (options.KeepAliveInterval < TimeSpan.FromSeconds(1) || options.KeepAliveTimeout < TimeSpan.FromSeconds(1))
         {
-            failures.Add($"keep-alive interval and timeout must be at least 1 s, got {options.KeepAliveInterval} and {options.KeepAliveTimeout}");
+            failures.Add(
+                "keep-alive interval and timeout must be at least 1 s, "
+                + $"got {options.KeepAliveInterval} and {options.KeepAliveTimeout}");
         }
         if (options.WorkerWaitTimeout < TimeSpan.Zero)
         {

@@ -15,8 +15,8 @@ namespace CnnDistributed.Coordinator.Hosting;
 
 /// <summary>
 /// A running cluster coordinator: Kestrel serving the training protocol and the standard gRPC health service
-/// (grpc.health.v1) over HTTP/2 without TLS (<see cref="KestrelTuning"/>), the worker registry and the <see cref="DistributedStepExecutor"/> a
-/// training loop drives. Disposing it ends the job on every worker.
+/// (grpc.health.v1) over HTTP/2 without TLS (<see cref="KestrelTuning"/>), the worker registry and the
+/// <see cref="DistributedStepExecutor"/> a training loop drives. Disposing it ends the job on every worker.
 /// </summary>
 public sealed class DistributedTrainingHost : IAsyncDisposable
 {
@@ -31,6 +31,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
     /// <summary>The bound address (the real port when listening on port 0), e.g. http://127.0.0.1:41234.</summary>
     public Uri Address { get; }
 
+    /// <summary>The registry of the workers that joined the job.</summary>
     public WorkerRegistry Workers => _app.Services.GetRequiredService<WorkerRegistry>();
 
     /// <summary>The step executor over the connected workers.</summary>
@@ -54,7 +55,9 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);
-        builder.Services.AddOptions<CoordinatorOptions>().Configure(options => configure?.Invoke(options)).ValidateOnStart();
+        builder.Services.AddOptions<CoordinatorOptions>()
+            .Configure(options => configure?.Invoke(options))
+            .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         builder.Services.AddSingleton(Options.Create(job));
         KestrelTuning.Apply(builder, endpoint);
@@ -74,7 +77,9 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         app.MapGrpcService<TrainingCoordinatorService>();
         app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken);
-        var bound = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var bound = app.Services.GetRequiredService<IServer>()
+            .Features.GetRequiredFeature<IServerAddressesFeature>()
+            .Addresses.First();
         var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
         app.Logger.LogInformation("Coordinator listening on {Address}", bound);
         return new DistributedTrainingHost(app, address);
@@ -89,7 +94,9 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            throw new TimeoutException($"only {Workers.Connected.Count} of {count} workers joined {Address} within {timeout.TotalSeconds:0} s");
+            throw new TimeoutException(
+                $"only {Workers.Connected.Count} of {count} workers joined {Address} "
+                + $"within {timeout.TotalSeconds:0} s");
         }
     }
 

@@ -28,19 +28,20 @@ public static class KestrelTuning
         // resumes its reader (gRPC, then the step) on the thread pool, so no application code holds a connection's
         // receive loop.
         builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
-        builder.Services.AddOptions<KestrelServerOptions>().Configure<IOptions<CoordinatorOptions>>((kestrel, options) =>
-        {
-            kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
-            kestrel.Limits.MaxRequestBodySize = null;
-            // Windows and buffers above one message let a whole gradient or weight set go out without waiting for
-            // WINDOW_UPDATE round trips or a socket drain.
-            kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Windows.WindowBytes;
-            kestrel.Limits.Http2.InitialStreamWindowSize = Http2Windows.WindowBytes;
-            // Workers send each message as DATA frames of at most this size: one frame per gradient.
-            kestrel.Limits.Http2.MaxFrameSize = Http2Windows.MaxFrameBytes;
-            kestrel.Limits.MaxResponseBufferSize = Http2Windows.WindowBytes;
-            kestrel.Limits.Http2.KeepAlivePingDelay = options.Value.KeepAliveInterval;
-            kestrel.Limits.Http2.KeepAlivePingTimeout = options.Value.KeepAliveTimeout;
-        });
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<IOptions<CoordinatorOptions>>((kestrel, options) =>
+            {
+                kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+                kestrel.Limits.MaxRequestBodySize = null;
+                // Windows and buffers above one message let a whole gradient or weight set go out without waiting for
+                // WINDOW_UPDATE round trips or a socket drain.
+                kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Windows.WindowBytes;
+                kestrel.Limits.Http2.InitialStreamWindowSize = Http2Windows.WindowBytes;
+                // Workers send each message as DATA frames of at most this size: one frame per gradient.
+                kestrel.Limits.Http2.MaxFrameSize = Http2Windows.MaxFrameBytes;
+                kestrel.Limits.MaxResponseBufferSize = Http2Windows.WindowBytes;
+                kestrel.Limits.Http2.KeepAlivePingDelay = options.Value.KeepAliveInterval;
+                kestrel.Limits.Http2.KeepAlivePingTimeout = options.Value.KeepAliveTimeout;
+            });
     }
 }

@@ -14,6 +14,7 @@ namespace CnnDistributed.Coordinator.Hosting;
 /// </summary>
 public sealed class LargeBlockMemoryPool : MemoryPool<byte>
 {
+    /// <summary>The size of every block: the largest HTTP/2 frame payload a worker may send.</summary>
     public const int BlockBytes = Http2Windows.MaxFrameBytes;
 
     private readonly Lock _gate = new();
@@ -53,7 +54,8 @@ public sealed class LargeBlockMemoryPool : MemoryPool<byte>
     {
         private byte[]? _block = block;
 
-        public Memory<byte> Memory => MemoryMarshal.CreateFromPinnedArray(_block ?? throw new ObjectDisposedException(nameof(Lease)), 0, BlockBytes);
+        public Memory<byte> Memory => MemoryMarshal.CreateFromPinnedArray(
+            _block ?? throw new ObjectDisposedException(nameof(Lease)), 0, BlockBytes);
 
         public void Dispose()
         {

@@ -6,16 +6,21 @@ namespace CnnDistributed.Coordinator.Hosting;
 
 /// <summary>
 /// The binding of training.proto's <c>TrainingCoordinator</c> service, written by hand in place of the generated base
-/// class so that workers' messages are read by <see cref="WorkerMessageReader"/> (gradients into pooled buffers). The
-/// methods and the bytes on the wire are those of the generated code. gRPC for ASP.NET Core binds the overrides of
-/// these abstract methods.
+/// class so that workers' messages are read with <see cref="WorkStreamMethods.ForCoordinator"/> (gradients into pooled
+/// buffers). The methods and the bytes on the wire are those of the generated code. gRPC for ASP.NET Core binds the
+/// overrides of these abstract methods.
 /// </summary>
 [BindServiceMethod(typeof(TrainingCoordinatorServiceBase), nameof(BindService))]
 public abstract class TrainingCoordinatorServiceBase
 {
+    /// <summary><c>Register</c>: admits a worker to the job or refuses it.</summary>
     public abstract Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context);
 
-    public abstract Task Work(IAsyncStreamReader<ReceivedResult> requestStream, IServerStreamWriter<CoordinatorMessage> responseStream, ServerCallContext context);
+    /// <summary><c>Work</c>: a registered worker's stream of assignments out and results in.</summary>
+    public abstract Task Work(
+        IAsyncStreamReader<ReceivedResult> requestStream,
+        IServerStreamWriter<CoordinatorMessage> responseStream,
+        ServerCallContext context);
 
     /// <summary>Registers the methods with gRPC (ASP.NET Core calls it with a null service to discover them).</summary>
     public static void BindService(ServiceBinderBase binder, TrainingCoordinatorServiceBase? service)

@@ -12,7 +12,11 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
 {
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    public async Task RunAsync(string? workerId, IAsyncStreamReader<ReceivedResult> requests, IServerStreamWriter<CoordinatorMessage> responses, CancellationToken cancellationToken)
+    public async Task RunAsync(
+        string? workerId,
+        IAsyncStreamReader<ReceivedResult> requests,
+        IServerStreamWriter<CoordinatorMessage> responses,
+        CancellationToken cancellationToken)
     {
         var worker = registry.Attach(workerId, responses);
         try
@@ -32,7 +36,8 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
             {
                 throw new RpcException(new Status(StatusCode.Aborted, dropped));
             }
-            await reading.WaitAsync(CloseGrace, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await reading.WaitAsync(CloseGrace, cancellationToken)
+                .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
         finally
         {
@@ -40,7 +45,10 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         }
     }
 
-    private async Task ReadResultsAsync(WorkerConnection worker, IAsyncStreamReader<ReceivedResult> requests, CancellationToken cancellationToken)
+    private async Task ReadResultsAsync(
+        WorkerConnection worker,
+        IAsyncStreamReader<ReceivedResult> requests,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -50,7 +58,8 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
                 if (received.Result is { } result && !worker.Deliver(received))
                 {
                     received.Release();
-                    registry.Drop(worker, $"result for unknown step {result.StepId} (no step in progress for this worker)");
+                    registry.Drop(
+                        worker, $"result for unknown step {result.StepId} (no step in progress for this worker)");
                 }
             }
             registry.Lost(worker, "worker closed its work stream");
@@ -59,7 +68,8 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         {
             registry.Drop(worker, $"malformed message during step {worker.LastAssignedStep}: {e.Message}");
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
+        catch (Exception e)
+            when (e is OperationCanceledException or IOException or RpcException or InvalidOperationException)
         {
             registry.Lost(worker, $"work stream broke: {e.Message}");
         }

@@ -75,7 +75,10 @@ public sealed class WorkerConnection
     /// Arms the wait for this worker's next result and writes the assignment. A result can only come back once the
     /// assignment was serialized, so after a successful result the caller may reuse the buffers the message wraps.
     /// </summary>
-    internal Task<ReceivedResult> AssignAsync(CoordinatorMessage assignment, long step, CancellationToken cancellationToken)
+    internal Task<ReceivedResult> AssignAsync(
+        CoordinatorMessage assignment,
+        long step,
+        CancellationToken cancellationToken)
     {
         // Continuations run on the stream reader's thread: the executor resumes where the last result was parsed.
         var expected = new TaskCompletionSource<ReceivedResult>();
@@ -99,7 +102,8 @@ public sealed class WorkerConnection
     /// </summary>
     internal bool Deliver(ReceivedResult received)
     {
-        var step = received.Result?.StepId ?? throw new ArgumentException("a message without a result", nameof(received));
+        var step = received.Result?.StepId
+            ?? throw new ArgumentException("a message without a result", nameof(received));
         TaskCompletionSource<ReceivedResult>? expected;
         lock (_gate)
         {
@@ -128,10 +132,14 @@ public sealed class WorkerConnection
         }
         LastComputeSeconds = computeMicros / 1e6;
         var measured = samples / LastComputeSeconds;
-        SamplesPerSecond = SamplesPerSecond == 0 ? measured : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
+        SamplesPerSecond = SamplesPerSecond == 0
+            ? measured
+            : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
     }
 
-    /// <summary>Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.</summary>
+    /// <summary>
+    /// Ends the stream, after a final message (shutdown) or with an error (drop), and fails any wait for a result.
+    /// </summary>
     internal async Task CloseAsync(CoordinatorMessage? finalMessage, string reason, bool failed)
     {
         TaskCompletionSource<ReceivedResult>? expected;
@@ -148,7 +156,8 @@ public sealed class WorkerConnection
             {
                 await WriteAsync(finalMessage, CancellationToken.None);
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
+            catch (Exception e)
+                when (e is IOException or InvalidOperationException or OperationCanceledException or RpcException)
             {
                 failed = true;
             }
@@ -158,7 +167,10 @@ public sealed class WorkerConnection
 
     internal void MarkStreamEnded() => _streamEnded.TrySetResult();
 
-    private async Task WriteOrFailAsync(CoordinatorMessage message, TaskCompletionSource<ReceivedResult> expected, CancellationToken cancellationToken)
+    private async Task WriteOrFailAsync(
+        CoordinatorMessage message,
+        TaskCompletionSource<ReceivedResult> expected,
+        CancellationToken cancellationToken)
     {
         try
         {

@@ -13,7 +13,10 @@ namespace CnnDistributed.Coordinator.Membership;
 /// Who is in the job: admits or refuses registrations (protocol version, one device kind for all), tracks each
 /// worker's state and measured speed, and ends workers' streams when they are dropped or the job finishes.
 /// </summary>
-public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<CoordinatorOptions> options, ILogger<WorkerRegistry> logger)
+public sealed class WorkerRegistry(
+    IOptions<TrainingOptions> job,
+    IOptions<CoordinatorOptions> options,
+    ILogger<WorkerRegistry> logger)
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, WorkerConnection> _workers = [];
@@ -25,7 +28,9 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
     /// <summary>The device kind every worker of the job shares; null until the first worker is admitted.</summary>
     public string? DeviceKind { get; private set; }
 
-    /// <summary>The workers with an open work stream, in join order: a snapshot rebuilt on every change, free to read per step.</summary>
+    /// <summary>
+    /// The workers with an open work stream, in join order: a snapshot rebuilt on every change, free to read per step.
+    /// </summary>
     public IReadOnlyList<WorkerConnection> Connected => Volatile.Read(ref _connected);
 
     public RegisterReply Register(RegisterRequest request, string peer)
@@ -34,20 +39,21 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
         if (refusal is not null)
         {
             logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", request.Name, peer, refusal);
-            return new RegisterReply { Refused = new Refusal { Reason = refusal, SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
+            return Refuse(refusal);
         }
         WorkerConnection worker;
         lock (_gate)
         {
             if (_closed)
             {
-                return new RegisterReply { Refused = new Refusal { Reason = WorkerRefusals.JobFinished, SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
+                return Refuse(WorkerRefusals.JobFinished);
             }
             if (DeviceKind is not null && DeviceKind != request.DeviceKind)
             {
-                var reason = $"device kind '{request.DeviceKind}' differs from the job's '{DeviceKind}'; results would not be bit-identical";
+                var reason = $"device kind '{request.DeviceKind}' differs from the job's '{DeviceKind}'; "
+                    + "results would not be bit-identical";
                 logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", request.Name, peer, reason);
-                return new RegisterReply { Refused = new Refusal { Reason = reason, SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
+                return Refuse(reason);
             }
             DeviceKind = request.DeviceKind;
             _joined++;
@@ -63,7 +69,9 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
                 WorkerId = worker.Id,
                 ShardCount = job.Value.Shards,
                 MaxMessageBytes = options.Value.MaxMessageBytes,
-                InputScaling = job.Value.Scaling == Core.Engine.InputScaling.MnistNormalized ? WireScaling.MnistNormalized : WireScaling.UnitRange,
+                InputScaling = job.Value.Scaling == Core.Engine.InputScaling.MnistNormalized
+                    ? WireScaling.MnistNormalized
+                    : WireScaling.UnitRange,
             },
         };
     }
@@ -76,11 +84,13 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
         {
             if (workerId is null || !_workers.TryGetValue(workerId, out worker))
             {
-                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"unknown worker id '{workerId}'; register first"));
+                throw new RpcException(
+                    new Status(StatusCode.FailedPrecondition, $"unknown worker id '{workerId}'; register first"));
             }
             if (worker.State != WorkerState.Registered)
             {
-                throw new RpcException(new Status(StatusCode.FailedPrecondition, $"worker {workerId} already opened its work stream"));
+                throw new RpcException(
+                    new Status(StatusCode.FailedPrecondition, $"worker {workerId} already opened its work stream"));
             }
             worker.AttachWriter(writer);
             worker.State = WorkerState.Connected;
@@ -127,7 +137,9 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
         }
     }
 
-    /// <summary>Ends the job: sends every worker a shutdown, refuses later registrations, and waits for streams to close.</summary>
+    /// <summary>
+    /// Ends the job: sends every worker a shutdown, refuses later registrations, and waits for streams to close.
+    /// </summary>
     public async Task ShutdownAsync(string reason, TimeProvider timeProvider)
     {
         List<WorkerConnection> open;
@@ -154,7 +166,8 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
         }
         catch (TimeoutException)
         {
-            logger.LogWarning("Some workers did not close their streams within {Timeout}", options.Value.ShutdownTimeout);
+            logger.LogWarning(
+                "Some workers did not close their streams within {Timeout}", options.Value.ShutdownTimeout);
         }
     }
 
@@ -174,16 +187,22 @@ public sealed class WorkerRegistry(IOptions<TrainingOptions> job, IOptions<Coord
 
     private void SignalChange()
     {
-        Volatile.Write(ref _connected, [.. _workers.Values.Where(w => w.State == WorkerState.Connected).OrderBy(w => w.JoinOrder)]);
+        Volatile.Write(
+            ref _connected,
+            [.. _workers.Values.Where(w => w.State == WorkerState.Connected).OrderBy(w => w.JoinOrder)]);
         _changed.TrySetResult();
         _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private static RegisterReply Refuse(string reason) =>
+        new() { Refused = new Refusal { Reason = reason, SupportedProtocolVersion = (uint)ProtocolVersion.Current } };
 
     private static string? RefusalReason(RegisterRequest request)
     {
         if (request.ProtocolVersion != (uint)ProtocolVersion.Current)
         {
-            return $"protocol version {request.ProtocolVersion} is not supported; this coordinator speaks version {(uint)ProtocolVersion.Current}";
+            return $"protocol version {request.ProtocolVersion} is not supported; "
+                + $"this coordinator speaks version {(uint)ProtocolVersion.Current}";
         }
         if (string.IsNullOrWhiteSpace(request.Name))
         {

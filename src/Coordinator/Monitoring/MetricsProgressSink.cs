@@ -2,7 +2,10 @@ using CnnDistributed.Core.Training;
 
 namespace CnnDistributed.Coordinator.Monitoring;
 
-/// <summary>Updates the Prometheus <see cref="TrainingMetrics"/> from the training loop's progress and passes it on to <paramref name="inner"/>.</summary>
+/// <summary>
+/// Updates the Prometheus <see cref="TrainingMetrics"/> from the training loop's progress and passes it on to
+/// <paramref name="inner"/>.
+/// </summary>
 public sealed class MetricsProgressSink(TrainingMetrics metrics, IProgressSink inner) : IProgressSink
 {
     public void OnStep(StepProgress progress)

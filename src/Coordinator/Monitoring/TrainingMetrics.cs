@@ -29,19 +29,26 @@ public sealed class TrainingMetrics
         _steps = factory.CreateGauge("cnnd_steps", "Optimizer steps taken so far");
         _totalSteps = factory.CreateGauge("cnnd_total_steps", "Optimizer steps the job will take");
         _epoch = factory.CreateGauge("cnnd_epoch", "Current epoch (1-based)");
-        _samplesPerSecond = factory.CreateGauge("cnnd_samples_per_second", "Training samples per second, current epoch");
+        _samplesPerSecond = factory.CreateGauge(
+            "cnnd_samples_per_second", "Training samples per second, current epoch");
         _trainLoss = factory.CreateGauge("cnnd_train_loss", "Mean training cross-entropy, current epoch so far");
         _trainAccuracy = factory.CreateGauge("cnnd_train_accuracy", "Training accuracy, current epoch so far");
         _testLoss = factory.CreateGauge("cnnd_test_loss", "Test cross-entropy after the latest epoch");
         _testAccuracy = factory.CreateGauge("cnnd_test_accuracy", "Test accuracy after the latest epoch");
         _workersConnected = factory.CreateGauge("cnnd_workers_connected", "Workers with an open work stream");
-        _workerStepSeconds = factory.CreateGauge("cnnd_worker_step_seconds", "Compute seconds of each worker's latest step", "worker", "name");
-        _workerSamplesPerSecond = factory.CreateGauge("cnnd_worker_samples_per_second", "Measured compute throughput of each worker", "worker", "name");
+        _workerStepSeconds = factory.CreateGauge(
+            "cnnd_worker_step_seconds", "Compute seconds of each worker's latest step", "worker", "name");
+        _workerSamplesPerSecond = factory.CreateGauge(
+            "cnnd_worker_samples_per_second", "Measured compute throughput of each worker", "worker", "name");
     }
 
+    /// <summary>The gauges, as the <c>/metrics</c> endpoint serves them.</summary>
     public CollectorRegistry Registry { get; } = Metrics.NewCustomRegistry();
 
-    /// <summary>From now on every scrape reads the connected workers and their latest step times from <paramref name="workers"/>.</summary>
+    /// <summary>
+    /// From now on every scrape reads the connected workers and their latest step times from
+    /// <paramref name="workers"/>.
+    /// </summary>
     public void Watch(WorkerRegistry workers) => Registry.AddBeforeCollectCallback(() => ReadWorkers(workers));
 
     public void Record(StepProgress progress)

@@ -22,11 +22,21 @@ public sealed class LiveProgressSink : IProgressSink
     }
 
     /// <summary>Runs <paramref name="job"/> while the bar is shown.</summary>
-    public static Task<T> RunAsync<T>(IAnsiConsole console, int epochs, long totalSteps, Func<IProgressSink, Task<T>> job) =>
+    public static Task<T> RunAsync<T>(
+        IAnsiConsole console,
+        int epochs,
+        long totalSteps,
+        Func<IProgressSink, Task<T>> job) =>
         console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .StartAsync(context => job(new LiveProgressSink(console, context.AddTask("starting", maxValue: totalSteps), epochs)));
+            .Columns(
+                new TaskDescriptionColumn(),
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new RemainingTimeColumn(),
+                new SpinnerColumn())
+            .StartAsync(context => job(
+                new LiveProgressSink(console, context.AddTask("starting", maxValue: totalSteps), epochs)));
 
     public void OnStep(StepProgress progress)
     {

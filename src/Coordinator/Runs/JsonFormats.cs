@@ -19,7 +19,9 @@ public static class JsonFormats
 
     public static JsonSerializerOptions Indented { get; } = new(Line) { WriteIndented = true };
 
-    /// <summary>One JSON line: <paramref name="value"/>'s fields preceded by <c>"type": <paramref name="type"/></c>.</summary>
+    /// <summary>
+    /// One JSON line: <paramref name="value"/>'s fields preceded by <c>"type": <paramref name="type"/></c>.
+    /// </summary>
     public static string TypedLine<T>(string type, T value)
     {
         var node = JsonSerializer.SerializeToNode(value, Line)?.AsObject() ?? [];

@@ -15,8 +15,10 @@ public sealed class RunOutputs(string directory)
 
     public string MetricsPath => Path.Combine(Directory, MetricsFile);
 
-    public void WriteModel(ReadOnlySpan<float> parameters) => SafetensorsFile.Write(Path.Combine(Directory, ModelFile), parameters);
+    public void WriteModel(ReadOnlySpan<float> parameters) =>
+        SafetensorsFile.Write(Path.Combine(Directory, ModelFile), parameters);
 
-    public void WriteSummary(TrainingSummary summary) =>
-        AtomicFile.WriteAllBytes(Path.Combine(Directory, SummaryFile), Encoding.UTF8.GetBytes(JsonSerializer.Serialize(summary, JsonFormats.Indented) + "\n"));
+    public void WriteSummary(TrainingSummary summary) => AtomicFile.WriteAllBytes(
+        Path.Combine(Directory, SummaryFile),
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(summary, JsonFormats.Indented) + "\n"));
 }

@@ -2,7 +2,10 @@ using CnnDistributed.Coordinator.Steps;
 
 namespace CnnDistributed.Coordinator.Runs;
 
-/// <summary><c>summary.json</c> (docs/outputs.md) plus <c>peak_rss_mb</c>; snake_case names come from <see cref="JsonFormats"/>.</summary>
+/// <summary>
+/// <c>summary.json</c> (docs/outputs.md) plus <c>peak_rss_mb</c>; snake_case names come from
+/// <see cref="JsonFormats"/>.
+/// </summary>
 public sealed record TrainingSummary
 {
     public required double FinalTestAccuracy { get; init; }
@@ -21,7 +24,9 @@ public sealed record TrainingSummary
     public required string Device { get; init; }
     public required double PeakRssMb { get; init; }
 
-    /// <summary>Where the time of all steps went (compute, serialization, network wait, aggregation) when workers did the work.</summary>
+    /// <summary>
+    /// Where the time of all steps went (compute, serialization, network wait, aggregation) when workers did the work.
+    /// </summary>
     public required StepTimings? StepTimings { get; init; }
     /// <summary>Every option of the run by its flag's name (snake_case), as the job used it.</summary>
     public required IReadOnlyDictionary<string, object?> Config { get; init; }

@@ -48,7 +48,10 @@ public sealed class DistributedStepExecutor(
     /// <summary>The timings of the last completed step.</summary>
     public StepTimings LastStep { get; private set; } = StepTimings.Zero;
 
-    /// <summary>The last time shards of a failed worker were sent to others: when the failure was detected and when they went out.</summary>
+    /// <summary>
+    /// The last time shards of a failed worker were sent to others: when the failure was detected and when they went
+    /// out.
+    /// </summary>
     public ShardReassignment? LastReassignment { get; private set; }
 
     /// <summary>The timings of all steps so far, added up.</summary>
@@ -58,7 +61,11 @@ public sealed class DistributedStepExecutor(
     // all assignments written before any result is awaited, and the step resumes on the thread that parsed the last
     // result (WorkerConnection). Gradients are checked and tree-summed straight from the pooled receive buffers, which
     // go back to the pool when the step ends.
-    public async ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
+    public async ValueTask<ShardStats> ComputeAsync(
+        StepWork work,
+        float[] parameters,
+        float[] gradientSum,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -76,12 +83,17 @@ public sealed class DistributedStepExecutor(
 
     // A step runs in rounds until every shard has an accepted result: the first round splits all shards among the
     // connected workers; each later round splits the shards of workers dropped in the round before among the others.
-    private async ValueTask<ShardStats> ComputeStepAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
+    private async ValueTask<ShardStats> ComputeStepAsync(
+        StepWork work,
+        float[] parameters,
+        float[] gradientSum,
+        CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (work.Shards.Count != _shardCount)
         {
-            throw new ArgumentException($"step has {work.Shards.Count} shards, the job has {_shardCount}", nameof(work));
+            throw new ArgumentException(
+                $"step has {work.Shards.Count} shards, the job has {_shardCount}", nameof(work));
         }
         var step = new StepAccounting();
         var version = UpdateWeights(parameters, step);
@@ -105,7 +117,9 @@ public sealed class DistributedStepExecutor(
         return SumStep(gradientSum, step);
     }
 
-    /// <summary>Serialises the step's weights once for every assignment that carries them; returns their version.</summary>
+    /// <summary>
+    /// Serialises the step's weights once for every assignment that carries them; returns their version.
+    /// </summary>
     private ulong UpdateWeights(float[] parameters, StepAccounting step)
     {
         var started = timeProvider.GetTimestamp();
@@ -118,13 +132,22 @@ public sealed class DistributedStepExecutor(
     {
         LastReassignment = new ShardReassignment(step, detectedAt, timeProvider.GetTimestamp());
         logger.LogWarning(
-            "Step {Step}: shards {Shards} reassigned to {Workers} workers {Milliseconds:0} ms after the failure was detected",
-            step, string.Join(" ", missing), workers, timeProvider.GetElapsedTime(detectedAt).TotalMilliseconds);
+            "Step {Step}: shards {Shards} reassigned to {Workers} workers "
+            + "{Milliseconds:0} ms after the failure was detected",
+            step,
+            string.Join(" ", missing),
+            workers,
+            timeProvider.GetElapsedTime(detectedAt).TotalMilliseconds);
     }
 
     /// <summary>Writes every worker's assignment, arming its result deadline, before any result is awaited.</summary>
     private List<Task<Received>> SendAssignments(
-        StepWork work, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges, ulong version, StepAccounting step, CancellationToken cancellationToken)
+        StepWork work,
+        IReadOnlyList<WorkerConnection> workers,
+        ShardRange?[] ranges,
+        ulong version,
+        StepAccounting step,
+        CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         var receiving = new List<Task<Received>>(workers.Count);
@@ -143,7 +166,9 @@ public sealed class DistributedStepExecutor(
         return receiving;
     }
 
-    /// <summary>Waits for every result or its failure; the wait beyond the slowest worker's compute is network wait.</summary>
+    /// <summary>
+    /// Waits for every result or its failure; the wait beyond the slowest worker's compute is network wait.
+    /// </summary>
     private async Task<Received[]> AwaitResultsAsync(List<Task<Received>> receiving, StepAccounting step)
     {
         var started = timeProvider.GetTimestamp();
@@ -152,7 +177,8 @@ public sealed class DistributedStepExecutor(
         var slowestCompute = TimeSpan.Zero;
         foreach (var (result, _, _) in received)
         {
-            if (result?.Result is { } stepResult && TimeSpan.FromMicroseconds(stepResult.ComputeMicros) > slowestCompute)
+            if (result?.Result is { } stepResult
+                && TimeSpan.FromMicroseconds(stepResult.ComputeMicros) > slowestCompute)
             {
                 slowestCompute = TimeSpan.FromMicroseconds(stepResult.ComputeMicros);
             }
@@ -166,7 +192,12 @@ public sealed class DistributedStepExecutor(
     /// Checks each worker's result and takes in the valid ones; a worker whose result is invalid or missing is dropped
     /// and its shards stay missing. Returns when the first failure of this round was detected, or null.
     /// </summary>
-    private long? AcceptResults(StepWork work, IReadOnlyList<WorkerConnection> workers, ShardRange?[] ranges, Received[] received, StepAccounting step)
+    private long? AcceptResults(
+        StepWork work,
+        IReadOnlyList<WorkerConnection> workers,
+        ShardRange?[] ranges,
+        Received[] received,
+        StepAccounting step)
     {
         long? failedAt = null;
         for (int i = 0, r = 0; i < workers.Count; i++)
@@ -209,7 +240,9 @@ public sealed class DistributedStepExecutor(
         return failedAt;
     }
 
-    /// <summary>Sums the accepted node gradients along the tree into <paramref name="gradientSum"/>; the step's statistics.</summary>
+    /// <summary>
+    /// Sums the accepted node gradients along the tree into <paramref name="gradientSum"/>; the step's statistics.
+    /// </summary>
     private ShardStats SumStep(float[] gradientSum, StepAccounting step)
     {
         var started = timeProvider.GetTimestamp();
@@ -241,7 +274,8 @@ public sealed class DistributedStepExecutor(
         for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
         {
             var node = result.Nodes[n];
-            refusal = StepResultValidator.CheckFinite(new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
+            refusal = StepResultValidator.CheckFinite(
+                new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
         }
         if (refusal is null)
         {
@@ -271,21 +305,36 @@ public sealed class DistributedStepExecutor(
         for (var s = range.Start; s < range.End; s++)
         {
             var shard = work.Shards[s];
-            assignment.Shards.Add(new ShardData { Pixels = UnsafeByteOperations.UnsafeWrap(shard.Pixels), Labels = UnsafeByteOperations.UnsafeWrap(shard.Labels) });
+            assignment.Shards.Add(new ShardData
+            {
+                Pixels = UnsafeByteOperations.UnsafeWrap(shard.Pixels),
+                Labels = UnsafeByteOperations.UnsafeWrap(shard.Labels),
+            });
         }
         return new CoordinatorMessage { Assignment = assignment };
     }
 
-    /// <summary>The worker's result for <paramref name="step"/>, or why there is none: its deadline passed, or its stream closed.</summary>
-    private async Task<Received> ReceiveAsync(Task<ReceivedResult> result, long step, TimeSpan deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// The worker's result for <paramref name="step"/>, or why there is none: its deadline passed, or its stream
+    /// closed.
+    /// </summary>
+    private async Task<Received> ReceiveAsync(
+        Task<ReceivedResult> result,
+        long step,
+        TimeSpan deadline,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return new Received(await result.WaitAsync(deadline, timeProvider, cancellationToken), null, timeProvider.GetTimestamp());
+            return new Received(
+                await result.WaitAsync(deadline, timeProvider, cancellationToken), null, timeProvider.GetTimestamp());
         }
         catch (TimeoutException)
         {
-            return new Received(null, $"no result for step {step} within its deadline of {deadline.TotalSeconds:0.###} s", timeProvider.GetTimestamp());
+            return new Received(
+                null,
+                $"no result for step {step} within its deadline of {deadline.TotalSeconds:0.###} s",
+                timeProvider.GetTimestamp());
         }
         catch (WorkerDroppedException e)
         {
@@ -293,8 +342,14 @@ public sealed class DistributedStepExecutor(
         }
     }
 
-    /// <summary>The connected workers; with none left, waits up to <see cref="CoordinatorOptions.WorkerWaitTimeout"/> for one to join.</summary>
-    private async Task<IReadOnlyList<WorkerConnection>> ConnectedWorkersAsync(long step, IReadOnlyList<ShardRange> missing, CancellationToken cancellationToken)
+    /// <summary>
+    /// The connected workers; with none left, waits up to <see cref="CoordinatorOptions.WorkerWaitTimeout"/> for one to
+    /// join.
+    /// </summary>
+    private async Task<IReadOnlyList<WorkerConnection>> ConnectedWorkersAsync(
+        long step,
+        IReadOnlyList<ShardRange> missing,
+        CancellationToken cancellationToken)
     {
         var workers = registry.Connected;
         if (workers.Count > 0)
@@ -302,14 +357,18 @@ public sealed class DistributedStepExecutor(
             return workers;
         }
         var timeout = options.Value.WorkerWaitTimeout;
-        logger.LogWarning("Step {Step}: no workers left; waiting up to {Seconds:0.#} s for one to join", step, timeout.TotalSeconds);
+        logger.LogWarning(
+            "Step {Step}: no workers left; waiting up to {Seconds:0.#} s for one to join", step, timeout.TotalSeconds);
         try
         {
-            await registry.WaitForWorkersAsync(1, cancellationToken).WaitAsync(timeout, timeProvider, cancellationToken);
+            await registry.WaitForWorkersAsync(1, cancellationToken)
+                .WaitAsync(timeout, timeProvider, cancellationToken);
         }
         catch (TimeoutException)
         {
-            throw new DistributedStepException($"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s to compute shards {string.Join(" ", missing)}");
+            throw new DistributedStepException(
+                $"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s "
+                + $"to compute shards {string.Join(" ", missing)}");
         }
         return registry.Connected;
     }
@@ -330,7 +389,9 @@ public sealed class DistributedStepExecutor(
         {
             return ShardBalancer.Assign(missing, speeds);
         }
-        var ranges = ReferenceEquals(workers, _splitWorkers) ? ShardBalancer.Rebalance(_split, _shardCount, speeds) : ShardBalancer.Assign(missing, speeds);
+        var ranges = ReferenceEquals(workers, _splitWorkers)
+            ? ShardBalancer.Rebalance(_split, _shardCount, speeds)
+            : ShardBalancer.Assign(missing, speeds);
         (_splitWorkers, _split) = (workers, ranges);
         return ranges;
     }
@@ -401,6 +462,12 @@ public sealed class DistributedStepExecutor(
         public long BytesSent;
         public long BytesReceived;
 
-        public StepTimings ToTimings() => new(Compute.TotalSeconds, Serialization.TotalSeconds, NetworkWait.TotalSeconds, Aggregation.TotalSeconds, BytesSent, BytesReceived);
+        public StepTimings ToTimings() => new(
+            Compute.TotalSeconds,
+            Serialization.TotalSeconds,
+            NetworkWait.TotalSeconds,
+            Aggregation.TotalSeconds,
+            BytesSent,
+            BytesReceived);
     }
 }

@@ -3,15 +3,19 @@ namespace CnnDistributed.Coordinator.Steps;
 /// <summary>
 /// Splits the shards still to compute among workers: each worker gets one contiguous range, in join order, its size
 /// proportional to the worker's measured speed, boundaries nudged onto tree-aligned shards where that costs less than
-/// <see cref="AlignmentTolerance"/> of a shard. Unmeasured workers count as the mean of the measured ones. When the shards to compute lie in several ranges, a worker's range never spans
-/// two of them; what a round cannot place is left for the next round.
+/// <see cref="AlignmentTolerance"/> of a shard. Unmeasured workers count as the mean of the measured ones. When the
+/// shards to compute lie in several ranges, a worker's range never spans two of them; what a round cannot place is
+/// left for the next round.
 /// </summary>
 public static class ShardBalancer
 {
-    /// <summary>Per worker (same order as <paramref name="speeds"/>), its range this round, or null when it gets none.</summary>
+    /// <summary>
+    /// Per worker (same order as <paramref name="speeds"/>), its range this round, or null when it gets none.
+    /// </summary>
     public static ShardRange?[] Assign(IReadOnlyList<ShardRange> missing, IReadOnlyList<double> speeds)
     {
-        var quotas = Apportion(missing.Sum(r => r.Count), EffectiveSpeeds(speeds), missing.Count > 0 ? missing[0].Start : 0);
+        var quotas = Apportion(
+            missing.Sum(r => r.Count), EffectiveSpeeds(speeds), missing.Count > 0 ? missing[0].Start : 0);
         var assigned = new ShardRange?[speeds.Count];
         var rangeIndex = 0;
         var position = missing.Count > 0 ? missing[0].Start : 0;
@@ -34,25 +38,29 @@ public static class ShardBalancer
 
     /// <summary>
     /// How much sooner (a fraction of the current split's predicted compute time) a new split of a whole step must be
-    /// predicted to finish before it replaces the current one. Compute times of workers that share cores swing from step
-    /// to step, and without this margin the split follows the noise: on two workers sharing two cores the 4/4 split
-    /// flipped to 3/5 and back in one step of three, and each 3/5 step ran a quarter longer.
+    /// predicted to finish before it replaces the current one. Compute times of workers that share cores swing from
+    /// step to step, and without this margin the split follows the noise: on two workers sharing two cores the 4/4
+    /// split flipped to 3/5 and back in one step of three, and each 3/5 step ran a quarter longer.
     /// </summary>
     public const double RebalanceGain = 0.1;
 
     /// <summary>
     /// The split of a whole step of <paramref name="shardCount"/> shards among the workers that computed the last one:
-    /// <paramref name="current"/> (their last split), unless the speed-proportional split (<see cref="Assign"/>) is predicted
-    /// to finish at least <see cref="RebalanceGain"/> sooner.
+    /// <paramref name="current"/> (their last split), unless the speed-proportional split (<see cref="Assign"/>) is
+    /// predicted to finish at least <see cref="RebalanceGain"/> sooner.
     /// </summary>
     public static ShardRange?[] Rebalance(ShardRange?[] current, int shardCount, IReadOnlyList<double> speeds)
     {
         var proposed = Assign([new ShardRange(0, shardCount)], speeds);
         var effective = EffectiveSpeeds(speeds);
-        return PredictedTime(proposed, effective) <= (1 - RebalanceGain) * PredictedTime(current, effective) ? proposed : current;
+        return PredictedTime(proposed, effective) <= (1 - RebalanceGain) * PredictedTime(current, effective)
+            ? proposed
+            : current;
     }
 
-    /// <summary>How far (in shards) a boundary may move from its speed-proportional place to land on a tree-aligned shard.</summary>
+    /// <summary>
+    /// How far (in shards) a boundary may move from its speed-proportional place to land on a tree-aligned shard.
+    /// </summary>
     public const double AlignmentTolerance = 0.6;
 
     /// <summary>
@@ -69,7 +77,9 @@ public static class ShardBalancer
         for (var i = 0; i < speeds.Count; i++)
         {
             cumulative += speeds[i];
-            var boundary = i == speeds.Count - 1 ? total : SnapBoundary(total * cumulative / sum, previous, total, offset);
+            var boundary = i == speeds.Count - 1
+                ? total
+                : SnapBoundary(total * cumulative / sum, previous, total, offset);
             quotas[i] = boundary - previous;
             previous = boundary;
         }
@@ -85,7 +95,8 @@ public static class ShardBalancer
         {
             var alignment = Alignment(offset + candidate);
             var bestAlignment = Alignment(offset + best);
-            if (alignment > bestAlignment || (alignment == bestAlignment && Math.Abs(candidate - exact) < Math.Abs(best - exact)))
+            if (alignment > bestAlignment
+                || (alignment == bestAlignment && Math.Abs(candidate - exact) < Math.Abs(best - exact)))
             {
                 best = candidate;
             }
@@ -93,7 +104,10 @@ public static class ShardBalancer
         return best;
     }
 
-    /// <summary>When the slowest worker finishes, in shards per unit of speed (the shards of a step hold equal numbers of samples, up to one).</summary>
+    /// <summary>
+    /// When the slowest worker finishes, in shards per unit of speed (the shards of a step hold equal numbers of
+    /// samples, up to one).
+    /// </summary>
     private static double PredictedTime(ShardRange?[] ranges, double[] speeds)
     {
         var slowest = 0.0;

@@ -14,9 +14,19 @@ namespace CnnDistributed.Coordinator.Steps;
 /// </summary>
 public static class StepResultValidator
 {
+    /// <summary>The size of one node gradient: the model's parameters as little-endian float32.</summary>
     public const int GradientBytes = ModelShape.ParameterCount * sizeof(float);
 
-    public static string? CheckShape(StepResult result, long step, ShardRange range, int shardCount, IReadOnlyList<ShardSamples> shards)
+    /// <summary>
+    /// Why <paramref name="result"/> does not fit the assignment of <paramref name="range"/> in <paramref name="step"/>
+    /// (step, tree nodes, gradient sizes, per-shard outcomes, compute time), or null when it does.
+    /// </summary>
+    public static string? CheckShape(
+        StepResult result,
+        long step,
+        ShardRange range,
+        int shardCount,
+        IReadOnlyList<ShardSamples> shards)
     {
         if (result.StepId != step)
         {
@@ -26,13 +36,15 @@ public static class StepResultValidator
         {
             var cover = GradientTree.Cover(shardCount, range.Start, range.End);
             var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size));
-            return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} of assigned shards {range}";
+            return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} "
+                + $"of assigned shards {range}";
         }
         foreach (var node in result.Nodes)
         {
             if (node.GradientSum.Length != GradientBytes)
             {
-                return $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, expected {GradientBytes}";
+                return $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, "
+                    + $"expected {GradientBytes}";
             }
         }
         if (result.Shards.Count != range.Count)
@@ -49,13 +61,16 @@ public static class StepResultValidator
             }
             if (outcome.Samples != expected || outcome.Correct < 0 || outcome.Correct > expected)
             {
-                return $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, it holds {expected}";
+                return $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, "
+                    + $"it holds {expected}";
             }
         }
         return result.ComputeMicros < 0 ? $"negative compute time {result.ComputeMicros} µs" : null;
     }
 
-    /// <summary>Whether the nodes are exactly <see cref="GradientTree.Cover"/> of the range, walked without allocating.</summary>
+    /// <summary>
+    /// Whether the nodes are exactly <see cref="GradientTree.Cover"/> of the range, walked without allocating.
+    /// </summary>
     private static bool MatchesCover(IReadOnlyList<NodeGradient> nodes, int shardCount, ShardRange range)
     {
         var (start, end) = (range.Start, range.End);
@@ -77,7 +92,9 @@ public static class StepResultValidator
         return n == nodes.Count;
     }
 
-    /// <summary>Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.</summary>
+    /// <summary>
+    /// Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.
+    /// </summary>
     public static string? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         var bits = MemoryMarshal.Cast<float, uint>(gradient);

@@ -20,7 +20,10 @@ public record BenchRecord(
     [property: JsonPropertyName("steps")] long Steps,
     [property: JsonPropertyName("seconds")] double Seconds)
 {
-    private static readonly JsonSerializerOptions Json = new() { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
 
     [JsonPropertyName("steps_per_second")]
     public double? StepsPerSecond { get; init; }
@@ -48,8 +51,9 @@ public record BenchRecord(
     public StepTimings? TimingsPerStep { get; init; }
 
     /// <summary>
-    /// This record with the step-path figures of a distributed run over <paramref name="steps"/> steps (<paramref name="total"/>:
-    /// the executor's timings added up over them), and the wire minimum for <see cref="Workers"/> workers.
+    /// This record with the step-path figures of a distributed run over <paramref name="steps"/> steps
+    /// (<paramref name="total"/>: the executor's timings added up over them), and the wire minimum for
+    /// <see cref="Workers"/> workers.
     /// </summary>
     public BenchRecord WithStepPath(StepTimings total, long steps)
     {

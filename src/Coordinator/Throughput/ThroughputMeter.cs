@@ -14,7 +14,16 @@ namespace CnnDistributed.Coordinator.Throughput;
 /// </summary>
 public static class ThroughputMeter
 {
-    public static async Task<BenchRecord> RunAsync(string what, IStepExecutor executor, MnistSplit train, int batchSize, int shardCount, int threads, TimeSpan warmUp, TimeSpan duration, CancellationToken cancellationToken = default)
+    public static async Task<BenchRecord> RunAsync(
+        string what,
+        IStepExecutor executor,
+        MnistSplit train,
+        int batchSize,
+        int shardCount,
+        int threads,
+        TimeSpan warmUp,
+        TimeSpan duration,
+        CancellationToken cancellationToken = default)
     {
         var source = new StepWorkSource(train, batchSize, shardCount);
         var parameters = WeightInitializer.Create(1);
@@ -48,7 +57,8 @@ public static class ThroughputMeter
         }
         var seconds = clock.Elapsed.TotalSeconds;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var record = new BenchRecord(what, executor.DeviceKind, threads, executor.Workers, batchSize, samples / seconds, steps, seconds)
+        var record = new BenchRecord(
+            what, executor.DeviceKind, threads, executor.Workers, batchSize, samples / seconds, steps, seconds)
         {
             StepsPerSecond = steps / seconds,
             ProcessCpuMsPerStep = cpu.TotalMilliseconds / steps,
@@ -62,6 +72,10 @@ public static class ThroughputMeter
     }
 
     private static StepTimings Scale(StepTimings t, double factor) => new(
-        t.ComputeSeconds * factor, t.SerializationSeconds * factor, t.NetworkWaitSeconds * factor, t.AggregationSeconds * factor,
-        (long)(t.BytesSent * factor), (long)(t.BytesReceived * factor));
+        t.ComputeSeconds * factor,
+        t.SerializationSeconds * factor,
+        t.NetworkWaitSeconds * factor,
+        t.AggregationSeconds * factor,
+        (long)(t.BytesSent * factor),
+        (long)(t.BytesReceived * factor));
 }

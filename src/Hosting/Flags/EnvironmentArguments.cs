@@ -14,12 +14,14 @@ public static class EnvironmentArguments
     /// <summary>The prefix of every variable.</summary>
     public const string Prefix = "CNND_";
 
-    /// <summary>The variable that sets <paramref name="flag"/>, e.g. <c>CNND_BATCH_SIZE</c> for <c>--batch-size</c>.</summary>
+    /// <summary>
+    /// The variable that sets <paramref name="flag"/>, e.g. <c>CNND_BATCH_SIZE</c> for <c>--batch-size</c>.
+    /// </summary>
     public static string VariableFor(string flag) => Prefix + flag.TrimStart('-').Replace('-', '_').ToUpperInvariant();
 
     /// <summary>
-    /// <paramref name="args"/> followed by <c>--flag=value</c> for every option of the command being run that is set only
-    /// in the environment: the verb named by the first argument, or the root command when it has no verbs.
+    /// <paramref name="args"/> followed by <c>--flag=value</c> for every option of the command being run that is set
+    /// only in the environment: the verb named by the first argument, or the root command when it has no verbs.
     /// </summary>
     public static string[] Complete(RootCommand root, string[] args, Func<string, string?> environment)
     {

@@ -5,8 +5,8 @@ namespace CnnDistributed.Hosting.Flags;
 /// <summary>
 /// One command-line flag mapped onto one property of an options class. The flag's value binds to the configuration
 /// key <c>OptionsType:Property</c>, from which Microsoft.Extensions.Options binds the class
-/// (<see cref="FlagServiceCollectionExtensions.AddFlagOptions{TOptions, TValidator}"/>): the flag table is the only place that
-/// says which flag sets what.
+/// (<see cref="FlagServiceCollectionExtensions.AddFlagOptions{TOptions, TValidator}"/>): the flag table is the only
+/// place that says which flag sets what.
 /// </summary>
 public abstract class Flag
 {
@@ -36,10 +36,14 @@ public abstract class Flag
     /// <summary>The flag's name in a run's recorded options (summary.json <c>config</c>): <c>batch_size</c>.</summary>
     public string RecordName => Name.TrimStart('-').Replace('-', '_');
 
-    /// <summary>A new System.CommandLine option for this flag, showing the options class's default in the help.</summary>
+    /// <summary>
+    /// A new System.CommandLine option for this flag, showing the options class's default in the help.
+    /// </summary>
     public abstract Option CreateOption();
 
-    /// <summary>The value given for <paramref name="option"/>, as configuration text; null when it was not given.</summary>
+    /// <summary>
+    /// The value given for <paramref name="option"/>, as configuration text; null when it was not given.
+    /// </summary>
     public abstract string? GivenValue(ParseResult parseResult, Option option);
 
     /// <summary>The flag's value in a bound instance of <see cref="OptionsType"/>.</summary>

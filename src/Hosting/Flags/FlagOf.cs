@@ -5,7 +5,9 @@ using System.Linq.Expressions;
 
 namespace CnnDistributed.Hosting.Flags;
 
-/// <summary>A flag whose value of type <typeparamref name="TValue"/> sets a property of <typeparamref name="TOptions"/>.</summary>
+/// <summary>
+/// A flag whose value of type <typeparamref name="TValue"/> sets a property of <typeparamref name="TOptions"/>.
+/// </summary>
 public sealed class Flag<TOptions, TValue> : Flag where TOptions : class, new()
 {
     private readonly Func<TOptions, TValue> _read;
@@ -15,9 +17,19 @@ public sealed class Flag<TOptions, TValue> : Flag where TOptions : class, new()
     /// <param name="name">The flag, e.g. <c>--epochs</c>.</param>
     /// <param name="property">The property it sets, e.g. <c>o =&gt; o.Epochs</c>.</param>
     /// <param name="description">The help text.</param>
-    /// <param name="parse">A parser with the flag's own error messages (see <see cref="FlagParsers"/>); the type's default parser otherwise.</param>
-    /// <param name="defaultText">The default as the help shows it, where the options class cannot say it (a computed default).</param>
-    public Flag(string name, Expression<Func<TOptions, TValue>> property, string description, Func<ArgumentResult, TValue>? parse = null, string? defaultText = null)
+    /// <param name="parse">
+    /// A parser with the flag's own error messages (see <see cref="FlagParsers"/>); the type's default parser
+    /// otherwise.
+    /// </param>
+    /// <param name="defaultText">
+    /// The default as the help shows it, where the options class cannot say it (a computed default).
+    /// </param>
+    public Flag(
+        string name,
+        Expression<Func<TOptions, TValue>> property,
+        string description,
+        Func<ArgumentResult, TValue>? parse = null,
+        string? defaultText = null)
         : base(name, description, typeof(TOptions), PropertyName(property))
     {
         _read = property.Compile();

@@ -4,10 +4,14 @@ using System.Text.Json;
 
 namespace CnnDistributed.Hosting.Flags;
 
-/// <summary>Parsers for flag values whose errors must name the flag in the project's words (docs/commands.md).</summary>
+/// <summary>
+/// Parsers for flag values whose errors must name the flag in the project's words (docs/commands.md).
+/// </summary>
 public static class FlagParsers
 {
-    /// <summary>An enum flag: the snake_case names of the members, e.g. <c>constant</c>, <c>step</c>, <c>cosine</c>.</summary>
+    /// <summary>
+    /// An enum flag: the snake_case names of the members, e.g. <c>constant</c>, <c>step</c>, <c>cosine</c>.
+    /// </summary>
     public static Func<ArgumentResult, TEnum> OneOf<TEnum>(string flag) where TEnum : struct, Enum => result =>
     {
         var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";

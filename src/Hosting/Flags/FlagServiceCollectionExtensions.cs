@@ -11,7 +11,9 @@ public static class FlagServiceCollectionExtensions
     /// Registers <typeparamref name="TOptions"/> bound from the section its flags write (<see cref="Flag.Key"/>),
     /// checked by <typeparamref name="TValidator"/> when the program starts.
     /// </summary>
-    public static OptionsBuilder<TOptions> AddFlagOptions<TOptions, TValidator>(this IServiceCollection services, IConfiguration configuration)
+    public static OptionsBuilder<TOptions> AddFlagOptions<TOptions, TValidator>(
+        this IServiceCollection services,
+        IConfiguration configuration)
         where TOptions : class
         where TValidator : class, IValidateOptions<TOptions>
     {

@@ -20,7 +20,7 @@ public sealed class CoordinatorMessageReader
     private byte[] _samples = [];
     private int _samplesUsed;
 
-    public CoordinatorMessage Parse(ReadOnlySequence<byte> payload)
+    internal CoordinatorMessage Parse(ReadOnlySequence<byte> payload)
     {
         var message = new CoordinatorMessage();
         var reader = new ProtoWireReader(payload);
@@ -112,7 +112,10 @@ public sealed class CoordinatorMessageReader
         return UnsafeByteOperations.UnsafeWrap(kept);
     }
 
-    /// <summary>Weights of the model's size go into the stream's buffer; any other size is copied as is for the runner to refuse.</summary>
+    /// <summary>
+    /// Weights of the model's size go into the stream's buffer; any other size is copied as is for the runner to
+    /// refuse.
+    /// </summary>
     private Weights ParseWeights(ReadOnlySequence<byte> bytes)
     {
         var weights = new Weights();

@@ -9,18 +9,27 @@ namespace CnnDistributed.Protocol.Messages;
 /// result, by summing it, refusing it or discarding it, hands them back with <see cref="Release"/> once nothing reads
 /// the gradients any more.
 /// </summary>
-public sealed class ReceivedResult(StepResult? result, IReadOnlyList<byte[]> rented)
+public sealed class ReceivedResult
 {
-    private IReadOnlyList<byte[]>? _rented = rented;
+    private IReadOnlyList<byte[]>? _rented;
+
+    internal ReceivedResult(StepResult? result, IReadOnlyList<byte[]> rented)
+    {
+        Result = result;
+        _rented = rented;
+    }
 
     /// <summary>A result whose gradients are not rented (scripted test workers).</summary>
-    public ReceivedResult(StepResult result) : this(result, [])
+    internal ReceivedResult(StepResult result) : this(result, [])
     {
     }
 
-    public StepResult? Result { get; } = result;
+    /// <summary>The step result the message carried, or null when it carried none.</summary>
+    public StepResult? Result { get; }
 
-    /// <summary>Returns the gradient buffers to the pool; the result's gradients must not be read afterwards. Idempotent.</summary>
+    /// <summary>
+    /// Returns the gradient buffers to the pool; the result's gradients must not be read afterwards. Idempotent.
+    /// </summary>
     public void Release()
     {
         if (Interlocked.Exchange(ref _rented, null) is { } rented)

@@ -37,7 +37,9 @@ public static class WorkStreamMethods
             context => WorkerMessageReader.Parse(context.PayloadAsReadOnlySequence())),
         ProtobufMarshaller.For(CoordinatorMessage.Parser));
 
-    /// <summary>The worker's side of <c>Work</c>: coordinator messages land in the buffers of <paramref name="reader"/>.</summary>
+    /// <summary>
+    /// The worker's side of <c>Work</c>: coordinator messages land in the buffers of <paramref name="reader"/>.
+    /// </summary>
     public static Method<WorkerMessage, CoordinatorMessage> ForWorker(CoordinatorMessageReader reader) => new(
         MethodType.DuplexStreaming,
         TrainingCoordinator.Descriptor.FullName,

@@ -10,7 +10,7 @@ namespace CnnDistributed.Protocol.Messages;
 /// <see cref="ProtoWireReader"/>); everything else is parsed as the generated code would. A message without a result
 /// gives a <see cref="ReceivedResult"/> without one (never null: to gRPC a null message means the stream ended).
 /// </summary>
-public static class WorkerMessageReader
+internal static class WorkerMessageReader
 {
     public static ReceivedResult Parse(ReadOnlySequence<byte> payload)
     {

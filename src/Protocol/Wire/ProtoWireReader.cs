@@ -8,12 +8,14 @@ namespace CnnDistributed.Protocol.Wire;
 /// fresh array, which for 138,488-byte tensors means large-object-heap garbage and gen-2 collections on every step.
 /// Malformed input throws <see cref="InvalidDataException"/>.
 /// </summary>
-public ref struct ProtoWireReader(ReadOnlySequence<byte> payload)
+internal ref struct ProtoWireReader(ReadOnlySequence<byte> payload)
 {
     private SequenceReader<byte> _reader = new(payload);
 
+    /// <summary>Whether every byte of the payload has been read.</summary>
     public readonly bool End => _reader.End;
 
+    /// <summary>A field's tag: its number and how its value is encoded.</summary>
     public (int Field, WireType Wire) ReadTag()
     {
         var tag = ReadVarint();
@@ -25,6 +27,7 @@ public ref struct ProtoWireReader(ReadOnlySequence<byte> payload)
         return ((int)field, (WireType)(tag & 7));
     }
 
+    /// <summary>A base-128 varint of up to 10 bytes, as an unsigned 64-bit value.</summary>
     public ulong ReadVarint()
     {
         var value = 0UL;
@@ -46,8 +49,10 @@ public ref struct ProtoWireReader(ReadOnlySequence<byte> payload)
     /// <summary>An <c>int32</c> field: negative values travel sign-extended to 64 bits.</summary>
     public int ReadInt32() => (int)ReadVarint();
 
+    /// <summary>An <c>int64</c> field.</summary>
     public long ReadInt64() => (long)ReadVarint();
 
+    /// <summary>A <c>double</c> field: 8 little-endian bytes.</summary>
     public double ReadDouble()
     {
         if (!_reader.TryReadLittleEndian(out long bits))
@@ -57,7 +62,9 @@ public ref struct ProtoWireReader(ReadOnlySequence<byte> payload)
         return BitConverter.Int64BitsToDouble(bits);
     }
 
-    /// <summary>The bytes of a length-delimited field (a nested message or <c>bytes</c>), without copying them.</summary>
+    /// <summary>
+    /// The bytes of a length-delimited field (a nested message or <c>bytes</c>), without copying them.
+    /// </summary>
     public ReadOnlySequence<byte> ReadLengthDelimited()
     {
         var length = ReadVarint();

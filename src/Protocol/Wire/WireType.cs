@@ -1,7 +1,7 @@
 namespace CnnDistributed.Protocol.Wire;
 
 /// <summary>The protocol-buffers wire types (encoding spec, "Message Structure").</summary>
-public enum WireType
+internal enum WireType
 {
     Varint = 0,
     Fixed64 = 1,

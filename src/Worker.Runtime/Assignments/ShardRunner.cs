@@ -10,7 +10,8 @@ namespace CnnDistributed.Worker.Runtime.Assignments;
 
 /// <summary>
 /// Runs one assignment on the backend: takes new weights when they come, computes every shard of the range and
-/// pre-sums the range along the gradient tree, one gradient per maximal aligned node (<see cref="GradientTree.Cover"/>).
+/// pre-sums the range along the gradient tree, one gradient per maximal aligned node
+/// (<see cref="GradientTree.Cover"/>).
 /// </summary>
 internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeProvider timeProvider) : IDisposable
 {
@@ -38,12 +39,16 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
         }
         if (_weightsVersion != assignment.WeightsVersion)
         {
-            throw new InvalidDataException($"step {assignment.StepId} needs weights version {assignment.WeightsVersion}, this worker holds {_weightsVersion?.ToString() ?? "none"}");
+            throw new InvalidDataException(
+                $"step {assignment.StepId} needs weights version {assignment.WeightsVersion}, "
+                + $"this worker holds {_weightsVersion?.ToString() ?? "none"}");
         }
         var (start, end) = (assignment.ShardStart, assignment.ShardEnd);
         if (start < 0 || end > shardCount || start >= end || assignment.Shards.Count != end - start)
         {
-            throw new InvalidDataException($"step {assignment.StepId} assigns shards [{start},{end}) with {assignment.Shards.Count} shard payloads in a job of {shardCount} shards");
+            throw new InvalidDataException(
+                $"step {assignment.StepId} assigns shards [{start},{end}) "
+                + $"with {assignment.Shards.Count} shard payloads in a job of {shardCount} shards");
         }
 
         var started = timeProvider.GetTimestamp();
@@ -53,7 +58,11 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             shards[i] = ShardSamples.Create(assignment.Shards[i].Pixels.Memory, assignment.Shards[i].Labels.Memory);
         }
         var stats = _stats.AsSpan(0, shards.Length);
-        backend.ComputeGradients(MemoryMarshal.Cast<byte, float>(_weights.Span), shards, new ArraySegment<float[]>(_leaves, 0, shards.Length), stats);
+        backend.ComputeGradients(
+            MemoryMarshal.Cast<byte, float>(_weights.Span),
+            shards,
+            new ArraySegment<float[]>(_leaves, 0, shards.Length),
+            stats);
 
         var result = new StepResult { StepId = assignment.StepId };
         var leaves = new ShardGradients(_leaves, start);
@@ -63,7 +72,12 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             var node = cover[n];
             var bytes = NodeBuffer(n);
             _treeSum.SumInto(node, leaves, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
-            result.Nodes.Add(new NodeGradient { Start = node.Start, Size = node.Size, GradientSum = UnsafeByteOperations.UnsafeWrap(bytes) });
+            result.Nodes.Add(new NodeGradient
+            {
+                Start = node.Start,
+                Size = node.Size,
+                GradientSum = UnsafeByteOperations.UnsafeWrap(bytes),
+            });
         }
         foreach (var s in stats)
         {

@@ -8,5 +8,6 @@ public interface IWorkerBackendFactory
     /// <summary>The device kind of the backends this factory creates; sent at registration.</summary>
     string DeviceKind { get; }
 
+    /// <summary>A new backend on this factory's device that scales inputs as <paramref name="scaling"/> says.</summary>
     IComputeBackend Create(InputScaling scaling);
 }

@@ -24,11 +24,17 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
         });
     }
 
+    /// <summary>The values <c>--device</c> accepts, matched without regard to case.</summary>
     public static IReadOnlyList<string> SupportedDevices { get; } = ["auto", "cpu", "cuda", "opencl"];
 
-    public static bool IsSupported(string device) => SupportedDevices.Contains(device, StringComparer.OrdinalIgnoreCase);
+    /// <summary>Whether <paramref name="device"/> is one of <see cref="SupportedDevices"/>.</summary>
+    public static bool IsSupported(string device) =>
+        SupportedDevices.Contains(device, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device, or a CPU kernel tier in <c>CNND_CPU_KERNEL</c> this CPU lacks), or null.</summary>
+    /// <summary>
+    /// Why a valid device name cannot be used on this machine (e.g. cuda without a CUDA device, or a CPU kernel tier in
+    /// <c>CNND_CPU_KERNEL</c> this CPU lacks), or null.
+    /// </summary>
     public static string? Unavailability(string device)
     {
         try
@@ -45,7 +51,10 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
         }
     }
 
+    /// <inheritdoc/>
     public string DeviceKind => _deviceKind.Value;
 
-    public IComputeBackend Create(InputScaling scaling) => ComputeBackendFactory.CreateFor(_chosen.Value, _threads, scaling);
+    /// <inheritdoc/>
+    public IComputeBackend Create(InputScaling scaling) =>
+        ComputeBackendFactory.CreateFor(_chosen.Value, _threads, scaling);
 }

@@ -15,7 +15,9 @@ namespace CnnDistributed.Worker.Runtime.Transport;
 /// </summary>
 internal sealed class H2cConnection
 {
-    /// <summary>The largest frame this client accepts (SETTINGS_MAX_FRAME_SIZE): a weight set or gradient fits in one.</summary>
+    /// <summary>
+    /// The largest frame this client accepts (SETTINGS_MAX_FRAME_SIZE): a weight set or gradient fits in one.
+    /// </summary>
     public const int MaxReceiveFrameBytes = Http2Windows.MaxFrameBytes;
 
     private const int ReceiveBufferBytes = 2 * (MaxReceiveFrameBytes + Http2FrameHeader.Size);
@@ -69,7 +71,9 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>Whether requests on this connection are still under way (a connection going away lets them finish).</summary>
+    /// <summary>
+    /// Whether requests on this connection are still under way (a connection going away lets them finish).
+    /// </summary>
     public bool HasOpenStreams
     {
         get
@@ -81,7 +85,11 @@ internal sealed class H2cConnection
         }
     }
 
-    public static async Task<H2cConnection> ConnectAsync(Uri address, H2cTimeouts timeouts, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<H2cConnection> ConnectAsync(
+        Uri address,
+        H2cTimeouts timeouts,
+        TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -90,11 +98,13 @@ internal sealed class H2cConnection
         {
             await socket.ConnectAsync(address.IdnHost, address.Port, connectTimeout.Token);
         }
-        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is SocketException
+            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             socket.Dispose();
             var reason = e is SocketException ? e.Message : $"no answer within {timeouts.Connect.TotalSeconds:0.#} s";
-            throw new HttpRequestException(HttpRequestError.ConnectionError, $"cannot connect to {address.Authority}: {reason}", e);
+            throw new HttpRequestException(
+                HttpRequestError.ConnectionError, $"cannot connect to {address.Authority}: {reason}", e);
         }
         catch
         {
@@ -124,7 +134,10 @@ internal sealed class H2cConnection
             {
                 if (_failure is not null || _goingAway)
                 {
-                    throw new HttpRequestException(HttpRequestError.ConnectionError, _failure is null ? $"{_authority} is going away" : $"connection to {_authority} is closed", _failure);
+                    throw new HttpRequestException(
+                        HttpRequestError.ConnectionError,
+                        _failure is null ? $"{_authority} is going away" : $"connection to {_authority} is closed",
+                        _failure);
                 }
                 stream = new H2cStream(_nextStreamId, request, _peerInitialWindow) { LocalEnded = content is null };
                 _nextStreamId += 2;
@@ -142,7 +155,8 @@ internal sealed class H2cConnection
         {
             _ = SendBodyAsync(stream, content, cancellationToken);
         }
-        using var cancellation = cancellationToken.UnsafeRegister(state => Cancel((H2cStream)state!, cancellationToken), stream);
+        using var cancellation = cancellationToken.UnsafeRegister(
+            state => Cancel((H2cStream)state!, cancellationToken), stream);
         try
         {
             return await stream.Response.Task;
@@ -153,8 +167,14 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>Sends <paramref name="data"/> as DATA frames, waiting for flow-control credit when the windows are spent.</summary>
-    public async ValueTask SendDataAsync(H2cStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="data"/> as DATA frames, waiting for flow-control credit when the windows are spent.
+    /// </summary>
+    public async ValueTask SendDataAsync(
+        H2cStream stream,
+        ReadOnlyMemory<byte> data,
+        bool endStream,
+        CancellationToken cancellationToken)
     {
         do
         {
@@ -189,7 +209,9 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>The caller read <paramref name="count"/> body bytes: return them to the peer's windows in large grants.</summary>
+    /// <summary>
+    /// The caller read <paramref name="count"/> body bytes: return them to the peer's windows in large grants.
+    /// </summary>
     public async ValueTask OnReadAsync(H2cStream stream, int count)
     {
         long streamGrant = 0;
@@ -217,7 +239,9 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>The caller is done with the response: reset the stream if it is still open, and give back its credit.</summary>
+    /// <summary>
+    /// The caller is done with the response: reset the stream if it is still open, and give back its credit.
+    /// </summary>
     public void Release(H2cStream stream)
     {
         bool reset;
@@ -336,12 +360,17 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>A connection the peer is closing is closed by this side once its last stream ends (the peer waits for that).</summary>
+    /// <summary>
+    /// A connection the peer is closing is closed by this side once its last stream ends (the peer waits for that).
+    /// </summary>
     private void CloseIfDrained()
     {
         if (_goingAway && _streams.Count == 0 && _failure is null)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(connection => connection.Abort(new IOException($"{connection._authority} went away")), this, preferLocal: false);
+            ThreadPool.UnsafeQueueUserWorkItem(
+                connection => connection.Abort(new IOException($"{connection._authority} went away")),
+                this,
+                preferLocal: false);
         }
     }
 
@@ -409,14 +438,19 @@ internal sealed class H2cConnection
             {
                 await FillAsync(Http2FrameHeader.Size);
                 var header = Http2FrameHeader.Read(_receive.AsSpan(_start));
-                if (!_prefaceReceived && (header.Type != Http2FrameType.Settings || header.Has(Http2FrameHeader.EndStreamOrAck)))
+                if (!_prefaceReceived
+                    && (header.Type != Http2FrameType.Settings || header.Has(Http2FrameHeader.EndStreamOrAck)))
                 {
-                    throw new H2cProtocolException($"{_authority} does not speak HTTP/2 without TLS: its first bytes are not a SETTINGS frame (an HTTP/1.1 or TLS server?)");
+                    throw new H2cProtocolException(
+                        $"{_authority} does not speak HTTP/2 without TLS: "
+                        + "its first bytes are not a SETTINGS frame (an HTTP/1.1 or TLS server?)");
                 }
                 _prefaceReceived = true;
                 if (header.Length > MaxReceiveFrameBytes)
                 {
-                    throw new H2cProtocolException($"a {header.Length}-byte frame is larger than the {MaxReceiveFrameBytes} bytes this client accepts");
+                    throw new H2cProtocolException(
+                        $"a {header.Length}-byte frame is larger than the {MaxReceiveFrameBytes} bytes "
+                        + "this client accepts");
                 }
                 await FillAsync(Http2FrameHeader.Size + header.Length);
                 var reply = OnFrame(header, _receive.AsSpan(_start + Http2FrameHeader.Size, header.Length));
@@ -441,7 +475,10 @@ internal sealed class H2cConnection
         }
     }
 
-    /// <summary>Receives until at least <paramref name="needed"/> unread bytes are buffered, moving them to the front when the tail is too short.</summary>
+    /// <summary>
+    /// Receives until at least <paramref name="needed"/> unread bytes are buffered, moving them to the front when the
+    /// tail is too short.
+    /// </summary>
     private async ValueTask FillAsync(int needed)
     {
         if (_start == _end)
@@ -482,7 +519,8 @@ internal sealed class H2cConnection
             Http2FrameType.Ping => OnPing(header, payload),
             Http2FrameType.GoAway => OnGoAway(header, payload),
             Http2FrameType.WindowUpdate => OnWindowUpdate(header, payload),
-            Http2FrameType.PushPromise => throw new H2cProtocolException("PUSH_PROMISE although this client disabled push"),
+            Http2FrameType.PushPromise =>
+                throw new H2cProtocolException("PUSH_PROMISE although this client disabled push"),
             _ => null,
         };
     }
@@ -519,7 +557,9 @@ internal sealed class H2cConnection
         var block = payload[header.Unpadded(payload)];
         if (header.Has(Http2FrameHeader.Priority))
         {
-            block = block.Length >= 5 ? block[5..] : throw new H2cProtocolException("HEADERS frame too short for its priority");
+            block = block.Length >= 5
+                ? block[5..]
+                : throw new H2cProtocolException("HEADERS frame too short for its priority");
         }
         var endStream = header.Has(Http2FrameHeader.EndStreamOrAck);
         if (header.Has(Http2FrameHeader.EndHeaders))
@@ -537,7 +577,8 @@ internal sealed class H2cConnection
     {
         if (header.StreamId != _headerStreamId || _headerStreamId == 0)
         {
-            throw new H2cProtocolException($"CONTINUATION on stream {header.StreamId} without an open header block there");
+            throw new H2cProtocolException(
+                $"CONTINUATION on stream {header.StreamId} without an open header block there");
         }
         _headerBlock.Write(payload);
         if (header.Has(Http2FrameHeader.EndHeaders))
@@ -548,7 +589,9 @@ internal sealed class H2cConnection
         return null;
     }
 
-    /// <summary>Decodes a complete header block (always, to keep the HPACK table in step) and hands it to its stream.</summary>
+    /// <summary>
+    /// Decodes a complete header block (always, to keep the HPACK table in step) and hands it to its stream.
+    /// </summary>
     private void OnHeaderBlock(int streamId, ReadOnlySpan<byte> block, bool endStream)
     {
         var fields = new List<KeyValuePair<string, string>>();
@@ -657,7 +700,8 @@ internal sealed class H2cConnection
             _goingAway = true;
             foreach (var stream in _streams.Values.Where(stream => stream.Id > lastStreamId).ToList())
             {
-                stream.Close(new IOException($"{_authority} is going away (HTTP/2 error {code}) before stream {stream.Id} was processed"));
+                stream.Close(new IOException(
+                    $"{_authority} is going away (HTTP/2 error {code}) before stream {stream.Id} was processed"));
                 _streams.Remove(stream.Id);
             }
             CloseIfDrained();
@@ -708,7 +752,8 @@ internal sealed class H2cConnection
                 await Task.Delay(timeout, _time, _closed.Token);
                 if (Interlocked.Read(ref _lastPingAcked) < ping)
                 {
-                    Abort(new IOException($"{_authority} did not answer a keep-alive ping within {timeout.TotalSeconds:0.#} s"));
+                    Abort(new IOException(
+                        $"{_authority} did not answer a keep-alive ping within {timeout.TotalSeconds:0.#} s"));
                     return;
                 }
             }

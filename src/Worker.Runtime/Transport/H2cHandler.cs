@@ -9,12 +9,16 @@ public sealed class H2cHandler(H2cTimeouts timeouts, TimeProvider timeProvider) 
     private readonly SemaphoreSlim _connecting = new(1, 1);
     private H2cConnection? _connection;
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    protected override async Task<HttpResponseMessage> SendAsync(
+        HttpRequestMessage request,
+        CancellationToken cancellationToken)
     {
         var address = request.RequestUri ?? throw new InvalidOperationException("the request has no address");
         if (address.Scheme != Uri.UriSchemeHttp)
         {
-            throw new HttpRequestException(HttpRequestError.Unknown, $"{address}: workers speak HTTP/2 without TLS, so the address must start with http://");
+            throw new HttpRequestException(
+                HttpRequestError.Unknown,
+                $"{address}: workers speak HTTP/2 without TLS, so the address must start with http://");
         }
         var connection = await ConnectAsync(address, cancellationToken);
         return await connection.SendAsync(request, cancellationToken);

@@ -5,14 +5,19 @@ namespace CnnDistributed.Worker.Runtime.Transport;
 /// <summary>A response body of unknown length that is read as it arrives (<see cref="H2cResponseStream"/>).</summary>
 internal sealed class H2cResponseContent(H2cResponseStream body) : HttpContent
 {
-    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => body.CopyToAsync(stream);
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        body.CopyToAsync(stream);
 
-    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken) =>
+    protected override Task SerializeToStreamAsync(
+        Stream stream,
+        TransportContext? context,
+        CancellationToken cancellationToken) =>
         body.CopyToAsync(stream, cancellationToken);
 
     protected override Task<Stream> CreateContentReadStreamAsync() => Task.FromResult<Stream>(body);
 
-    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) => Task.FromResult<Stream>(body);
+    protected override Task<Stream> CreateContentReadStreamAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<Stream>(body);
 
     protected override bool TryComputeLength(out long length)
     {

@@ -23,7 +23,9 @@ internal sealed class H2cResponseStream(H2cStream stream, H2cConnection connecti
         set => throw new NotSupportedException();
     }
 
-    public override async ValueTask<int> ReadAsync(Memory<byte> destination, CancellationToken cancellationToken = default)
+    public override async ValueTask<int> ReadAsync(
+        Memory<byte> destination,
+        CancellationToken cancellationToken = default)
     {
         var reader = stream.Body.Reader;
         while (true)
@@ -50,7 +52,8 @@ internal sealed class H2cResponseStream(H2cStream stream, H2cConnection connecti
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+    public override int Read(byte[] buffer, int offset, int count) =>
+        ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 

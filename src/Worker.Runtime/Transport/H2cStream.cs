@@ -31,14 +31,19 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
     /// <summary>Reset by either side, or dropped by the caller: nothing more is sent or delivered.</summary>
     public bool Closed { get; private set; }
 
-    public TaskCompletionSource<HttpResponseMessage> Response { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource<HttpResponseMessage> Response { get; } =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>
     /// The received body. Its reader resumes on the thread pool, never inline on the connection's reader loop: a worker
     /// computes in that continuation, and the loop must keep answering pings meanwhile (tested by
     /// <c>ACallerThatBlocksTheThreadItResumedOnStillAnswersTheServersPings</c>).
     /// </summary>
-    public Pipe Body { get; } = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 64 * 1024, useSynchronizationContext: false));
+    public Pipe Body { get; } = new(new PipeOptions(
+        pauseWriterThreshold: 0,
+        resumeWriterThreshold: 0,
+        minimumSegmentSize: 64 * 1024,
+        useSynchronizationContext: false));
 
     public bool Finished => Closed || (LocalEnded && RemoteEnded);
 
@@ -117,7 +122,9 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
         }
     }
 
-    /// <summary>The peer stopped the stream after it had answered in full (RST_STREAM NO_ERROR): stop sending.</summary>
+    /// <summary>
+    /// The peer stopped the stream after it had answered in full (RST_STREAM NO_ERROR): stop sending.
+    /// </summary>
     public void StopSending() => Closed = true;
 
     private void End()

@@ -17,7 +17,9 @@ public enum Http2FrameType : byte
     Continuation = 9,
 }
 
-/// <summary>The 9-byte header in front of every HTTP/2 frame (RFC 9113 §4.1): payload length, type, flags, stream.</summary>
+/// <summary>
+/// The 9-byte header in front of every HTTP/2 frame (RFC 9113 §4.1): payload length, type, flags, stream.
+/// </summary>
 public readonly record struct Http2FrameHeader(int Length, Http2FrameType Type, byte Flags, int StreamId)
 {
     public const int Size = 9;
@@ -31,8 +33,8 @@ public readonly record struct Http2FrameHeader(int Length, Http2FrameType Type, 
     public bool Has(byte flag) => (Flags & flag) != 0;
 
     /// <summary>
-    /// Where the content of this DATA or HEADERS frame's <paramref name="payload"/> lies: all of it, or with PADDED set,
-    /// what is left between the pad-length byte and the padding (RFC 9113 §6.1).
+    /// Where the content of this DATA or HEADERS frame's <paramref name="payload"/> lies: all of it, or with PADDED
+    /// set, what is left between the pad-length byte and the padding (RFC 9113 §6.1).
     /// </summary>
     public Range Unpadded(ReadOnlySpan<byte> payload)
     {

@@ -18,8 +18,8 @@ public static class Http2Frames
 
     /// <summary>
     /// The client connection preface: the magic string, our SETTINGS (no push, stream windows of
-    /// <paramref name="windowBytes"/>, frames up to <paramref name="maxFrameSize"/>), and a WINDOW_UPDATE that raises the
-    /// connection window from the protocol's 65,535 bytes to <paramref name="windowBytes"/> too.
+    /// <paramref name="windowBytes"/>, frames up to <paramref name="maxFrameSize"/>), and a WINDOW_UPDATE that raises
+    /// the connection window from the protocol's 65,535 bytes to <paramref name="windowBytes"/> too.
     /// </summary>
     public static byte[] Preface(int maxFrameSize, int windowBytes)
     {
@@ -37,7 +37,10 @@ public static class Http2Frames
         return frame;
     }
 
-    /// <summary>A header block as one HEADERS frame, followed by CONTINUATION frames when it exceeds <paramref name="maxFrame"/>.</summary>
+    /// <summary>
+    /// A header block as one HEADERS frame, followed by CONTINUATION frames when it exceeds
+    /// <paramref name="maxFrame"/>.
+    /// </summary>
     public static byte[] Headers(int streamId, ReadOnlySpan<byte> block, bool endStream, int maxFrame)
     {
         var frames = Math.Max(1, (block.Length + maxFrame - 1) / maxFrame);
@@ -46,7 +49,8 @@ public static class Http2Frames
         for (var frame = 0; frame < frames; frame++)
         {
             var chunk = block.Slice(frame * maxFrame, Math.Min(maxFrame, block.Length - frame * maxFrame));
-            var flags = (byte)((frame == frames - 1 ? Http2FrameHeader.EndHeaders : 0) | (frame == 0 && endStream ? Http2FrameHeader.EndStreamOrAck : 0));
+            var flags = (byte)((frame == frames - 1 ? Http2FrameHeader.EndHeaders : 0)
+                | (frame == 0 && endStream ? Http2FrameHeader.EndStreamOrAck : 0));
             var type = frame == 0 ? Http2FrameType.Headers : Http2FrameType.Continuation;
             new Http2FrameHeader(chunk.Length, type, flags, streamId).Write(output.AsSpan(position));
             chunk.CopyTo(output.AsSpan(position + Http2FrameHeader.Size));
@@ -61,7 +65,9 @@ public static class Http2Frames
     /// </summary>
     public static List<ArraySegment<byte>> Data(int streamId, ReadOnlyMemory<byte> data, bool endStream, int maxFrame)
     {
-        var payload = MemoryMarshal.TryGetArray(data, out var segment) ? segment : new ArraySegment<byte>(data.ToArray());
+        var payload = MemoryMarshal.TryGetArray(data, out var segment)
+            ? segment
+            : new ArraySegment<byte>(data.ToArray());
         var frames = Math.Max(1, (data.Length + maxFrame - 1) / maxFrame);
         var headers = new byte[frames * Http2FrameHeader.Size];
         var segments = new List<ArraySegment<byte>>(2 * frames);

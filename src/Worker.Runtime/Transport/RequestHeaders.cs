@@ -3,7 +3,9 @@ using CnnDistributed.Worker.Runtime.Transport.Hpack;
 
 namespace CnnDistributed.Worker.Runtime.Transport;
 
-/// <summary>Encodes a request's headers as an HPACK block of literals (no dynamic table, so no state to keep in step).</summary>
+/// <summary>
+/// Encodes a request's headers as an HPACK block of literals (no dynamic table, so no state to keep in step).
+/// </summary>
 internal static class RequestHeaders
 {
     /// <summary>Headers that HTTP/2 forbids (RFC 9113 §8.2.2) or carries as pseudo-headers.</summary>

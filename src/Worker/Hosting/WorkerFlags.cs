@@ -12,12 +12,21 @@ public static class WorkerFlags
     /// <summary>The table, in the order <c>--help</c> lists it.</summary>
     public static IReadOnlyList<Flag> All { get; } =
     [
-        new Flag<WorkerOptions, string>("--coordinator", o => o.Coordinator, "The coordinator's URL, e.g. http://10.0.0.1:5000 (required)"),
+        new Flag<WorkerOptions, string>(
+            "--coordinator", o => o.Coordinator, "The coordinator's URL, e.g. http://10.0.0.1:5000 (required)"),
         new Flag<WorkerOptions, string>("--device", o => o.Device, "auto, cpu, cuda or opencl"),
         new Flag<WorkerOptions, int>("--threads", o => o.Threads, "Compute threads", defaultText: "all cores"),
-        new Flag<WorkerOptions, string>("--name", o => o.Name, "The name the coordinator logs for this worker", defaultText: "host name and process id"),
+        new Flag<WorkerOptions, string>(
+            "--name",
+            o => o.Name,
+            "The name the coordinator logs for this worker",
+            defaultText: "host name and process id"),
         new Flag<WorkerOptions, int>("--health-port", o => o.HealthPort, "Port of the gRPC health service (0: none)"),
-        new Flag<WorkerOptions, int>("--connect-attempts", o => o.ConnectAttempts, "Registration attempts before giving up"),
-        new Flag<WorkerOptions, double>("--reconnect-timeout", o => o.ReconnectTimeoutSeconds, "Seconds to keep trying to rejoin a lost coordinator (0: exit at once)"),
+        new Flag<WorkerOptions, int>(
+            "--connect-attempts", o => o.ConnectAttempts, "Registration attempts before giving up"),
+        new Flag<WorkerOptions, double>(
+            "--reconnect-timeout",
+            o => o.ReconnectTimeoutSeconds,
+            "Seconds to keep trying to rejoin a lost coordinator (0: exit at once)"),
     ];
 }

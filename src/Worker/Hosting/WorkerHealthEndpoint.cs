@@ -14,7 +14,8 @@ namespace CnnDistributed.Worker.Hosting;
 /// The standard gRPC health service (grpc.health.v1) on <c>--health-port</c>, HTTP/2 without TLS on all interfaces,
 /// for container health checks and Kubernetes gRPC probes. Serves nothing when the port is 0.
 /// </summary>
-public sealed class WorkerHealthEndpoint(IOptions<WorkerOptions> options, ILogger<WorkerHealthEndpoint> logger) : IHostedService, IAsyncDisposable
+public sealed class WorkerHealthEndpoint(IOptions<WorkerOptions> options, ILogger<WorkerHealthEndpoint> logger)
+    : IHostedService, IAsyncDisposable
 {
     private WebApplication? _app;
 
@@ -27,7 +28,8 @@ public sealed class WorkerHealthEndpoint(IOptions<WorkerOptions> options, ILogge
         }
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2));
+        builder.WebHost.ConfigureKestrel(
+            kestrel => kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddGrpcHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy());
         _app = builder.Build();

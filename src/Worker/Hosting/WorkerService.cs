@@ -5,7 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace CnnDistributed.Worker.Hosting;
 
 /// <summary>Runs the worker for the executable's lifetime, then stops the host with the worker's exit code.</summary>
-public sealed class WorkerService(WorkerRuntime runtime, IHostApplicationLifetime lifetime, ILogger<WorkerService> logger) : BackgroundService
+public sealed class WorkerService(
+    WorkerRuntime runtime,
+    IHostApplicationLifetime lifetime,
+    ILogger<WorkerService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -23,7 +23,8 @@ public static class WorkerServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
             return new WorkerBackendFactory(options.Device, options.Threads);
         });
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WorkerRuntime>(sp, sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WorkerRuntime>(
+            sp, sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
         services.AddHostedService<WorkerHealthEndpoint>();
         services.AddHostedService<WorkerService>();
         return services;

@@ -18,7 +18,10 @@ public ref struct HpackBlockReader(ReadOnlySpan<byte> block)
     /// <summary>The next octet, left unread; call only when not at the <see cref="End"/>.</summary>
     public readonly byte Peek() => _block[_position];
 
-    /// <summary>Reads an integer held in the low <paramref name="prefixBits"/> bits of the next octet and any continuation octets.</summary>
+    /// <summary>
+    /// Reads an integer held in the low <paramref name="prefixBits"/> bits of the next octet and any continuation
+    /// octets.
+    /// </summary>
     public int ReadInteger(int prefixBits)
     {
         var prefixMax = (1 << prefixBits) - 1;
@@ -43,7 +46,9 @@ public ref struct HpackBlockReader(ReadOnlySpan<byte> block)
         throw new InvalidDataException("HPACK: integer overflows 32 bits");
     }
 
-    /// <summary>Reads a string literal; each octet, after Huffman decoding where flagged, becomes one Latin-1 character.</summary>
+    /// <summary>
+    /// Reads a string literal; each octet, after Huffman decoding where flagged, becomes one Latin-1 character.
+    /// </summary>
     public string ReadString()
     {
         if (End)

@@ -47,5 +47,6 @@ public sealed class HpackDynamicTable(int maxSize)
         }
     }
 
-    private static int SizeOf(KeyValuePair<string, string> entry) => entry.Key.Length + entry.Value.Length + EntryOverhead;
+    private static int SizeOf(KeyValuePair<string, string> entry) =>
+        entry.Key.Length + entry.Value.Length + EntryOverhead;
 }

@@ -12,8 +12,8 @@ public static class HpackEncoder
     private const int MaxLengthOctets = 6;
 
     /// <summary>
-    /// Writes one field. The name must be non-empty lowercase visible ASCII; the value may hold visible ASCII, space and
-    /// tab. Anything else throws <see cref="ArgumentException"/>.
+    /// Writes one field. The name must be non-empty lowercase visible ASCII; the value may hold visible ASCII, space
+    /// and tab. Anything else throws <see cref="ArgumentException"/>.
     /// </summary>
     public static void WriteLiteral(string name, string value, IBufferWriter<byte> output)
     {
@@ -25,7 +25,8 @@ public static class HpackEncoder
         }
         if (value.Any(c => c is (< ' ' and not '\t') or > '~'))
         {
-            throw new ArgumentException($"value of header '{name}' holds a character other than visible ASCII, space or tab", nameof(value));
+            throw new ArgumentException(
+                $"value of header '{name}' holds a character other than visible ASCII, space or tab", nameof(value));
         }
         var span = output.GetSpan(1 + 2 * MaxLengthOctets + name.Length + value.Length);
         span[0] = 0x00;
