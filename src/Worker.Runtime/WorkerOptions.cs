@@ -3,13 +3,12 @@ using CnnDistributed.Protocol;
 namespace CnnDistributed.Worker.Runtime;
 
 /// <summary>
-/// How a worker finds its coordinator and what it offers it. Bound from the command line and from <c>CNND_*</c>
-/// environment variables (section <c>Worker</c>).
+/// How a worker finds its coordinator and what it offers it. The worker executable binds it from its flags and the
+/// <c>CNND_*</c> variables named like them (src/Worker/Hosting/WorkerFlags.cs); <c>cnnd train</c> sets it for the
+/// workers it runs in its own process.
 /// </summary>
 public sealed class WorkerOptions
 {
-    public const string SectionName = "Worker";
-
     /// <summary>
     /// The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.
     /// </summary>
