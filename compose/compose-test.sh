@@ -122,8 +122,10 @@ install_engine
 base_image
 
 step=$SECONDS
-dotnet publish ../src/Coordinator/Coordinator.csproj -c Release -r linux-x64 --self-contained -o .publish -v quiet -nologo >"$work/publish.log" 2>&1 \
-  || { cat "$work/publish.log"; fatal "dotnet publish failed"; }
+for project in ../src/Coordinator/Coordinator.csproj ../src/Worker/Worker.csproj; do
+  dotnet publish "$project" -c Release -r linux-x64 --self-contained -o .publish -v quiet -nologo >"$work/publish.log" 2>&1 \
+    || { cat "$work/publish.log"; fatal "dotnet publish of $project failed"; }
+done
 echo "publish: $((SECONDS - step)) s"
 
 step=$SECONDS
