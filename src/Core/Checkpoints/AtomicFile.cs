@@ -8,6 +8,10 @@ namespace CnnDistributed.Core.Checkpoints;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Creates <paramref name="path"/> (or replaces it) with what <paramref name="write"/> writes to the stream it is
+    /// given; readers of <paramref name="path"/> see either the old file or the complete new one.
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
         var temporary = $"{path}.tmp-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
@@ -27,6 +31,9 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Atomically replaces <paramref name="path"/> with <paramref name="bytes"/>, as <see cref="Write"/> does.
+    /// </summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var copy = bytes.ToArray();

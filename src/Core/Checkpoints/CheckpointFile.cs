@@ -15,8 +15,10 @@ namespace CnnDistributed.Core.Checkpoints;
 /// </summary>
 public static class CheckpointFile
 {
+    /// <summary>The checkpoint's name inside a run's output folder (docs/outputs.md).</summary>
     public const string FileName = "checkpoint.bin";
-    public const uint FormatVersion = 1;
+
+    internal const uint FormatVersion = 1;
 
     private static readonly byte[] Magic = "CNNDCKPT"u8.ToArray();
     private const int MaxJsonLength = 1 << 20;
@@ -28,11 +30,18 @@ public static class CheckpointFile
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>
+    /// Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically (<see cref="AtomicFile"/>); throws
+    /// <see cref="ArgumentException"/> unless it holds a full parameter vector and a velocity of the same length.
+    /// </summary>
     public static void Write(string path, TrainingCheckpoint checkpoint)
     {
-        if (checkpoint.Parameters.Length != ModelShape.ParameterCount || checkpoint.Velocity.Length != ModelShape.ParameterCount)
+        if (checkpoint.Parameters.Length != ModelShape.ParameterCount
+            || checkpoint.Velocity.Length != ModelShape.ParameterCount)
         {
-            throw new ArgumentException($"a checkpoint holds {ModelShape.ParameterCount} parameters and as many velocities", nameof(checkpoint));
+            throw new ArgumentException(
+                $"a checkpoint holds {ModelShape.ParameterCount} parameters and as many velocities",
+                nameof(checkpoint));
         }
         var json = JsonSerializer.SerializeToUtf8Bytes(checkpoint with { Parameters = [], Velocity = [] }, Json);
         var bytes = new byte[Magic.Length + 8 + json.Length + 2 * TensorBytes + SHA256.HashSizeInBytes];
@@ -48,7 +57,9 @@ public static class CheckpointFile
         AtomicFile.WriteAllBytes(path, bytes);
     }
 
-    /// <summary>Reads and verifies a checkpoint; any problem throws <see cref="DataFormatException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads and verifies a checkpoint; any problem throws <see cref="DataFormatException"/> naming the file.
+    /// </summary>
     public static TrainingCheckpoint Read(string path)
     {
         byte[] bytes;
@@ -63,7 +74,8 @@ public static class CheckpointFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw DataFormatException.FromCause(path, e is FileNotFoundException or DirectoryNotFoundException ? "missing" : "cannot read", e);
+            throw DataFormatException.FromCause(
+                path, e is FileNotFoundException or DirectoryNotFoundException ? "missing" : "cannot read", e);
         }
         var span = bytes.AsSpan();
         if (span.Length < 16 || !span[..8].SequenceEqual(Magic))
@@ -73,7 +85,8 @@ public static class CheckpointFile
         var version = BinaryPrimitives.ReadUInt32LittleEndian(span[8..]);
         if (version != FormatVersion)
         {
-            throw new DataFormatException(path, $"checkpoint format version {version} is not supported (expected {FormatVersion})");
+            throw new DataFormatException(
+                path, $"checkpoint format version {version} is not supported (expected {FormatVersion})");
         }
         var jsonLength = BinaryPrimitives.ReadUInt32LittleEndian(span[12..]);
         var expected = 16L + jsonLength + 2 * TensorBytes + SHA256.HashSizeInBytes;

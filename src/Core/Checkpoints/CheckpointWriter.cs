@@ -11,15 +11,24 @@ public sealed class CheckpointWriter(string directory, int every) : ICheckpointS
 {
     private Task _writing = Task.CompletedTask;
 
-    public int Every { get; } = every >= 0 ? every : throw new ArgumentOutOfRangeException(nameof(every), every, "must be at least 0");
+    /// <inheritdoc/>
+    public int Every { get; } = every >= 0
+        ? every
+        : throw new ArgumentOutOfRangeException(nameof(every), every, "must be at least 0");
 
+    /// <summary>The file each checkpoint replaces: <c>checkpoint.bin</c> in the folder given at construction.</summary>
     public string Path { get; } = System.IO.Path.Combine(directory, CheckpointFile.FileName);
 
+    /// <summary>
+    /// Waits for the previous write to finish (rethrowing its failure), then starts writing
+    /// <paramref name="checkpoint"/> in the background and returns.
+    /// </summary>
     public async ValueTask SaveAsync(TrainingCheckpoint checkpoint)
     {
         await _writing;
         _writing = Task.Run(() => CheckpointFile.Write(Path, checkpoint));
     }
 
+    /// <inheritdoc/>
     public async ValueTask FlushAsync() => await _writing;
 }

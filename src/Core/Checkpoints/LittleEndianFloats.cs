@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace CnnDistributed.Core.Checkpoints;
 
 /// <summary>Float32 vectors as little-endian bytes, whatever the machine's byte order.</summary>
-public static class LittleEndianFloats
+internal static class LittleEndianFloats
 {
     public static byte[] ToBytes(ReadOnlySpan<float> values)
     {
@@ -19,7 +19,8 @@ public static class LittleEndianFloats
     {
         if (bytes.Length != values.Length * sizeof(float))
         {
-            throw new ArgumentException($"{values.Length} floats need {values.Length * sizeof(float)} bytes, got {bytes.Length}");
+            throw new ArgumentException(
+                $"{values.Length} floats need {values.Length * sizeof(float)} bytes, got {bytes.Length}");
         }
         for (var i = 0; i < values.Length; i++)
         {

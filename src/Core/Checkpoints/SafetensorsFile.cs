@@ -5,12 +5,12 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Checkpoints;
 
 /// <summary>
-/// The eight tensors of the model (docs/model.md) as a safetensors file (float32, little-endian, PyTorch names): an 8-byte
-/// little-endian header length, the JSON header (<see cref="SafetensorsHeader"/>), then the tensor bytes.
+/// The eight tensors of the model (docs/model.md) as a safetensors file (float32, little-endian, PyTorch names): an
+/// 8-byte little-endian header length, the JSON header (<see cref="SafetensorsHeader"/>), then the tensor bytes.
 /// </summary>
 public static class SafetensorsFile
 {
-    public const long MaxHeaderLength = 100L * 1024 * 1024;
+    internal const long MaxHeaderLength = 100L * 1024 * 1024;
     private const int LengthFieldSize = sizeof(ulong);
 
     /// <summary>
@@ -22,7 +22,8 @@ public static class SafetensorsFile
     {
         if (parameters.Length != ModelShape.ParameterCount)
         {
-            throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+            throw new ArgumentException(
+                $"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
         }
         var header = SafetensorsHeader.Build();
         var data = LittleEndianFloats.ToBytes(parameters);
@@ -36,7 +37,9 @@ public static class SafetensorsFile
         });
     }
 
-    /// <summary>Reads and checks names, dtypes, shapes and offsets; throws <see cref="DataFormatException"/> naming the file.</summary>
+    /// <summary>
+    /// Reads and checks names, dtypes, shapes and offsets; throws <see cref="DataFormatException"/> naming the file.
+    /// </summary>
     public static float[] Read(string path)
     {
         try
@@ -45,18 +48,23 @@ public static class SafetensorsFile
             var fileLength = stream.Length;
             if (fileLength < LengthFieldSize)
             {
-                throw new DataFormatException(path, $"too short: {fileLength} bytes, less than the {LengthFieldSize}-byte header length field");
+                throw new DataFormatException(
+                    path,
+                    $"too short: {fileLength} bytes, less than the {LengthFieldSize}-byte header length field");
             }
             var lengthField = new byte[LengthFieldSize];
             stream.ReadExactly(lengthField);
             var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
             if (headerLength > MaxHeaderLength)
             {
-                throw new DataFormatException(path, $"header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
+                throw new DataFormatException(
+                    path, $"header length {headerLength} exceeds the limit of {MaxHeaderLength} bytes");
             }
             if ((long)headerLength > fileLength - LengthFieldSize)
             {
-                throw new DataFormatException(path, $"header length {headerLength} exceeds the {fileLength - LengthFieldSize} bytes that follow it");
+                throw new DataFormatException(
+                    path,
+                    $"header length {headerLength} exceeds the {fileLength - LengthFieldSize} bytes that follow it");
             }
             var header = new byte[headerLength];
             stream.ReadExactly(header);
@@ -75,7 +83,8 @@ public static class SafetensorsFile
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw DataFormatException.FromCause(path, e is FileNotFoundException or DirectoryNotFoundException ? "missing" : "cannot read", e);
+            throw DataFormatException.FromCause(
+                path, e is FileNotFoundException or DirectoryNotFoundException ? "missing" : "cannot read", e);
         }
     }
 }

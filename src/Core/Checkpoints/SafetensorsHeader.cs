@@ -5,15 +5,17 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Checkpoints;
 
-/// <summary>The JSON header of a safetensors file holding the eight tensors of <see cref="ModelShape.Tensors"/>.</summary>
-public static class SafetensorsHeader
+/// <summary>
+/// The JSON header of a safetensors file holding the eight tensors of <see cref="ModelShape.Tensors"/>.
+/// </summary>
+internal static class SafetensorsHeader
 {
     public const string MetadataKey = "__metadata__";
     public const string Float32 = "F32";
 
     /// <summary>
-    /// The header for the tensors stored contiguously in contract order, padded with spaces so that the data
-    /// (after the 8-byte length field) starts on an 8-byte boundary, as the Python safetensors library does.
+    /// The header for the tensors stored contiguously in the order of docs/model.md, padded with spaces so that the
+    /// data (after the 8-byte length field) starts on an 8-byte boundary, as the Python safetensors library does.
     /// </summary>
     public static byte[] Build()
     {
@@ -49,8 +51,8 @@ public static class SafetensorsHeader
     }
 
     /// <summary>
-    /// Checks the header of <paramref name="path"/> and returns, for each tensor in contract order, the offset of its
-    /// bytes within the data section of <paramref name="dataLength"/> bytes.
+    /// Checks the header of <paramref name="path"/> and returns, for each tensor in the order of docs/model.md, the
+    /// offset of its bytes within the data section of <paramref name="dataLength"/> bytes.
     /// </summary>
     public static long[] Parse(string path, byte[] header, long dataLength)
     {
@@ -138,7 +140,8 @@ public static class SafetensorsHeader
         }
         if (!shape.SequenceEqual(tensor.Shape.Select(d => (long)d)))
         {
-            throw Fail($"shape [{string.Join(",", shape)}] differs from the expected [{string.Join(",", tensor.Shape)}]");
+            throw Fail(
+                $"shape [{string.Join(",", shape)}] differs from the expected [{string.Join(",", tensor.Shape)}]");
         }
         var offsets = entry.TryGetProperty("data_offsets", out var offsetsElement) ? Integers(offsetsElement) : null;
         if (offsets is not { Length: 2 })

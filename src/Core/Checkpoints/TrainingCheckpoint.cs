@@ -20,11 +20,16 @@ public sealed record TrainingCheckpoint
     /// <summary>Index, within that epoch, of the next minibatch.</summary>
     public required int BatchInEpoch { get; init; }
 
-    /// <summary>Running training statistics of the unfinished epoch, so its metrics come out as if never interrupted.</summary>
+    /// <summary>
+    /// Cross-entropy summed over the unfinished epoch's samples so far; with <see cref="EpochCorrect"/> and
+    /// <see cref="EpochSamples"/> it lets a resumed epoch report metrics as if it had never been interrupted.
+    /// </summary>
     public required double EpochLossSum { get; init; }
 
+    /// <summary>Samples of the unfinished epoch predicted correctly so far.</summary>
     public required long EpochCorrect { get; init; }
 
+    /// <summary>Samples of the unfinished epoch trained on so far.</summary>
     public required long EpochSamples { get; init; }
 
     /// <summary>Wall time spent before this checkpoint, in seconds.</summary>
@@ -36,9 +41,12 @@ public sealed record TrainingCheckpoint
     /// <summary>Training time (test evaluations excluded) of all steps so far, in seconds.</summary>
     public double TrainingSeconds { get; init; }
 
-    /// <summary>The metrics.jsonl lines of the epochs finished so far; a resumed job writes them again before its own.</summary>
+    /// <summary>
+    /// The metrics.jsonl lines of the epochs finished so far; a resumed job writes them again before its own.
+    /// </summary>
     public IReadOnlyList<EpochMetrics> CompletedEpochs { get; init; } = [];
 
+    /// <summary>The weights after <see cref="Step"/> steps, laid out as <see cref="Model.ModelShape"/> says.</summary>
     public required float[] Parameters { get; init; }
 
     /// <summary>The SGD momentum buffer.</summary>

@@ -9,7 +9,7 @@ namespace CnnDistributed.Core.Data;
 /// the header and, for raw files, the exact length, so nothing large is allocated for a file that cannot be right.
 /// Every failure is a one-line <see cref="DataFormatException"/> naming the file.
 /// </summary>
-public sealed class IdxReader : IDisposable
+internal sealed class IdxReader : IDisposable
 {
     public const int ImagesMagic = 2051;
     public const int LabelsMagic = 2049;
@@ -88,7 +88,8 @@ public sealed class IdxReader : IDisposable
             var got = stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
             if (got < headerLength)
             {
-                throw new DataFormatException(path, $"truncated: expected a {headerLength}-byte header, got {got} bytes");
+                throw new DataFormatException(
+                    path, $"truncated: expected a {headerLength}-byte header, got {got} bytes");
             }
             var count = ParseHeader(path, header, labels);
             var reader = new IdxReader(path, stream, compressed, labels, count);
@@ -118,9 +119,15 @@ public sealed class IdxReader : IDisposable
             var kind = labels ? "labels" : "images";
             if (header[0] == 0 && header[1] == 0 && header[2] != UnsignedByteType && header[3] == (byte)expectedMagic)
             {
-                throw new DataFormatException(path, $"unsupported IDX element type 0x{header[2]:X2} (expected 0x{UnsignedByteType:X2}, unsigned byte, for {kind})");
+                throw new DataFormatException(
+                    path,
+                    $"unsupported IDX element type 0x{header[2]:X2} "
+                    + $"(expected 0x{UnsignedByteType:X2}, unsigned byte, for {kind})");
             }
-            throw new DataFormatException(path, $"wrong magic number {magic} (0x{magic:X8}); expected {expectedMagic} (0x{expectedMagic:X8}) for {kind}");
+            throw new DataFormatException(
+                path,
+                $"wrong magic number {magic} (0x{magic:X8}); "
+                + $"expected {expectedMagic} (0x{expectedMagic:X8}) for {kind}");
         }
         var count = BinaryPrimitives.ReadUInt32BigEndian(header[4..]);
         if (count > MaxCount)
@@ -133,7 +140,8 @@ public sealed class IdxReader : IDisposable
             var columns = BinaryPrimitives.ReadUInt32BigEndian(header[12..]);
             if (rows != ModelShape.ImageSide || columns != ModelShape.ImageSide)
             {
-                throw new DataFormatException(path, $"images are {rows}x{columns}, expected {ModelShape.ImageSide}x{ModelShape.ImageSide}");
+                throw new DataFormatException(
+                    path, $"images are {rows}x{columns}, expected {ModelShape.ImageSide}x{ModelShape.ImageSide}");
             }
         }
         return (int)count;
@@ -147,7 +155,10 @@ public sealed class IdxReader : IDisposable
         }
         if (actual > expected)
         {
-            throw new DataFormatException(path, $"trailing data: {actual - expected} bytes after the {expected} bytes of {itemName} the header announces");
+            throw new DataFormatException(
+                path,
+                $"trailing data: {actual - expected} bytes after the {expected} bytes "
+                + $"of {itemName} the header announces");
         }
     }
 
@@ -193,7 +204,8 @@ public sealed class IdxReader : IDisposable
         }
         if (_stream.ReadByte() >= 0)
         {
-            throw new DataFormatException(Path, $"trailing data after the {expected} bytes of {ItemName} the header announces");
+            throw new DataFormatException(
+                Path, $"trailing data after the {expected} bytes of {ItemName} the header announces");
         }
         return buffer;
     }

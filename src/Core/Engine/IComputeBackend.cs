@@ -15,7 +15,11 @@ public interface IComputeBackend : IDisposable
     /// Computes each shard's gradient sum into <paramref name="gradients"/>[i] (overwritten, length
     /// <see cref="Model.ModelShape.ParameterCount"/>) and its statistics into <paramref name="stats"/>[i].
     /// </summary>
-    void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats);
+    void ComputeGradients(
+        ReadOnlySpan<float> parameters,
+        IReadOnlyList<ShardSamples> shards,
+        IReadOnlyList<float[]> gradients,
+        Span<ShardStats> stats);
 
     /// <summary>Forward pass only: per-sample loss and predicted class.</summary>
     void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions);

@@ -10,6 +10,7 @@ public enum InputScaling
     MnistNormalized,
 }
 
+/// <summary>The arithmetic behind each <see cref="InputScaling"/>, shared by every backend.</summary>
 public static class InputScalingExtensions
 {
     /// <summary>The affine map pixel ↦ pixel·scale + offset for this scaling.</summary>

@@ -10,12 +10,16 @@ namespace CnnDistributed.Core.Evaluation;
 /// </summary>
 public sealed class SplitEvaluator
 {
-    public const int DefaultChunk = 1000;
+    internal const int DefaultChunk = 1000;
 
     private readonly IComputeBackend _backend;
     private readonly float[] _losses;
     private readonly byte[] _predictions;
 
+    /// <summary>
+    /// An evaluator that hands <paramref name="backend"/> at most <paramref name="chunk"/> samples per call, reusing
+    /// buffers of that size.
+    /// </summary>
     public SplitEvaluator(IComputeBackend backend, int chunk = DefaultChunk)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
@@ -24,6 +28,7 @@ public sealed class SplitEvaluator
         _predictions = new byte[chunk];
     }
 
+    /// <summary>Evaluates the weights <paramref name="parameters"/> on all of <paramref name="split"/>.</summary>
     public SplitEvaluation Evaluate(ReadOnlySpan<float> parameters, MnistSplit split)
     {
         var confusion = new int[ModelShape.Classes][];

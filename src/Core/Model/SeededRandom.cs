@@ -4,7 +4,7 @@ namespace CnnDistributed.Core.Model;
 /// xoshiro256** generator seeded through SplitMix64: our own, so that initial weights and data order
 /// are the same on every platform and runtime version. Its state can be saved and restored.
 /// </summary>
-public sealed class SeededRandom
+internal sealed class SeededRandom
 {
     private ulong _s0, _s1, _s2, _s3;
 
@@ -20,7 +20,9 @@ public sealed class SeededRandom
     private SeededRandom(ulong[] state) => (_s0, _s1, _s2, _s3) = (state[0], state[1], state[2], state[3]);
 
     public static SeededRandom FromState(ulong[] state) =>
-        state.Length == 4 ? new SeededRandom(state) : throw new ArgumentException("state must hold 4 words", nameof(state));
+        state.Length == 4
+            ? new SeededRandom(state)
+            : throw new ArgumentException("state must hold 4 words", nameof(state));
 
     public ulong[] State => [_s0, _s1, _s2, _s3];
 

@@ -7,7 +7,7 @@ namespace CnnDistributed.Core.Optimization;
 /// (<c>CosineAnnealingLR</c> per step, down to 0 at <c>totalSteps</c>), times a linear warm-up ramp
 /// (step+1)/K over the first K steps. Computed in double, returned as float.
 /// </summary>
-public sealed class LearningRateSchedule
+internal sealed class LearningRateSchedule
 {
     private readonly TrainingOptions _options;
     private readonly long _stepsPerEpoch;
@@ -19,7 +19,9 @@ public sealed class LearningRateSchedule
         ArgumentOutOfRangeException.ThrowIfLessThan(totalSteps, 1);
         if (options.Schedule == LearningRateScheduleKind.Step && options.LearningRateStepEpochs < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), $"the step schedule needs LearningRateStepEpochs >= 1, got {options.LearningRateStepEpochs}");
+            throw new ArgumentOutOfRangeException(
+                nameof(options),
+                $"the step schedule needs LearningRateStepEpochs >= 1, got {options.LearningRateStepEpochs}");
         }
         _options = options;
         _stepsPerEpoch = stepsPerEpoch;
@@ -34,8 +36,10 @@ public sealed class LearningRateSchedule
         rate *= _options.Schedule switch
         {
             LearningRateScheduleKind.Constant => 1.0,
-            LearningRateScheduleKind.Step => Math.Pow(_options.LearningRateDecay, step / _stepsPerEpoch / _options.LearningRateStepEpochs),
-            LearningRateScheduleKind.Cosine => 0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, _totalSteps) / _totalSteps)),
+            LearningRateScheduleKind.Step =>
+                Math.Pow(_options.LearningRateDecay, step / _stepsPerEpoch / _options.LearningRateStepEpochs),
+            LearningRateScheduleKind.Cosine =>
+                0.5 * (1 + Math.Cos(Math.PI * Math.Min(step, _totalSteps) / _totalSteps)),
             _ => throw new InvalidOperationException($"unknown learning-rate schedule {_options.Schedule}"),
         };
         if (step < _options.WarmupSteps)

@@ -17,12 +17,15 @@ public sealed record EpochMetrics
     [JsonPropertyName("train_loss")]
     public required double TrainLoss { get; init; }
 
+    /// <summary>Fraction of the epoch's training samples predicted correctly, each before its step's update.</summary>
     [JsonPropertyName("train_accuracy")]
     public required double TrainAccuracy { get; init; }
 
+    /// <summary>Mean cross-entropy over the test split, with the weights at the end of the epoch.</summary>
     [JsonPropertyName("test_loss")]
     public required double TestLoss { get; init; }
 
+    /// <summary>Fraction of the test split predicted correctly, with the weights at the end of the epoch.</summary>
     [JsonPropertyName("test_accuracy")]
     public required double TestAccuracy { get; init; }
 
@@ -34,6 +37,7 @@ public sealed record EpochMetrics
     [JsonPropertyName("elapsed_s")]
     public required double ElapsedSeconds { get; init; }
 
+    /// <summary>Workers that computed the steps (1 when training in-process).</summary>
     [JsonPropertyName("workers")]
     public required int Workers { get; init; }
 }

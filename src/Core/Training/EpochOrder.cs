@@ -8,6 +8,11 @@ namespace CnnDistributed.Core.Training;
 /// </summary>
 public static class EpochOrder
 {
+    /// <summary>
+    /// The sample indices 0 to <paramref name="sampleCount"/> − 1 in the order epoch <paramref name="epoch"/>
+    /// (0-based) visits them: shuffled from (<paramref name="seed"/>, <paramref name="epoch"/>), or in file order
+    /// when <paramref name="shuffle"/> is false.
+    /// </summary>
     public static int[] Create(int sampleCount, ulong seed, int epoch, bool shuffle)
     {
         var order = new int[sampleCount];

@@ -38,7 +38,8 @@ public static class GradientTree
     {
         if (shardCount <= 0 || !BitOperations.IsPow2(shardCount))
         {
-            throw new ArgumentOutOfRangeException(nameof(shardCount), $"shard count must be a power of two, got {shardCount}");
+            throw new ArgumentOutOfRangeException(
+                nameof(shardCount), $"shard count must be a power of two, got {shardCount}");
         }
     }
 }

@@ -21,7 +21,9 @@ public sealed class GradientTreeSum
         _partials = new float[]?[2 * (int.Log2(shardCount) + 1)];
     }
 
-    /// <summary>Writes the tree sum of the subtree <paramref name="root"/> into <paramref name="destination"/>.</summary>
+    /// <summary>
+    /// Writes the tree sum of the subtree <paramref name="root"/> into <paramref name="destination"/>.
+    /// </summary>
     public void SumInto(TreeNode root, ITreeNodeGradients inputs, Span<float> destination)
     {
         if (inputs.TryGet(root, out var whole))

@@ -14,5 +14,14 @@ public interface IStepExecutor : IAsyncDisposable
     /// <summary>How many workers take part (1 for the in-process executor).</summary>
     int Workers { get; }
 
-    ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken);
+    /// <summary>
+    /// Computes the gradient of every shard of <paramref name="work"/> at <paramref name="parameters"/> and writes
+    /// their tree sum into <paramref name="gradientSum"/> (overwritten); returns the forward-pass statistics of all
+    /// shards together.
+    /// </summary>
+    ValueTask<ShardStats> ComputeAsync(
+        StepWork work,
+        float[] parameters,
+        float[] gradientSum,
+        CancellationToken cancellationToken);
 }

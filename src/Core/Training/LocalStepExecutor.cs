@@ -11,6 +11,10 @@ public sealed class LocalStepExecutor : IStepExecutor
     private readonly GradientTreeSum _treeSum;
     private readonly ShardStats[] _stats;
 
+    /// <summary>
+    /// An executor for steps of <paramref name="shardCount"/> shards (a power of two) on <paramref name="backend"/>,
+    /// which it uses but does not own.
+    /// </summary>
     public LocalStepExecutor(IComputeBackend backend, int shardCount)
     {
         GradientTree.RequirePowerOfTwo(shardCount);
@@ -25,15 +29,27 @@ public sealed class LocalStepExecutor : IStepExecutor
         _stats = new ShardStats[shardCount];
     }
 
+    /// <inheritdoc/>
     public string DeviceKind => _backend.DeviceKind;
 
+    /// <inheritdoc/>
     public int Workers => 1;
 
-    public ValueTask<ShardStats> ComputeAsync(StepWork work, float[] parameters, float[] gradientSum, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the step on the backend and sums the shard gradients along the tree, completing synchronously; throws
+    /// <see cref="ArgumentException"/> when the step's shard count is not the one this executor was built for.
+    /// </summary>
+    public ValueTask<ShardStats> ComputeAsync(
+        StepWork work,
+        float[] parameters,
+        float[] gradientSum,
+        CancellationToken cancellationToken)
     {
         if (work.Shards.Count != _shardGradients.Length)
         {
-            throw new ArgumentException($"step has {work.Shards.Count} shards, executor was built for {_shardGradients.Length}", nameof(work));
+            throw new ArgumentException(
+                $"step has {work.Shards.Count} shards, executor was built for {_shardGradients.Length}",
+                nameof(work));
         }
         _backend.ComputeGradients(parameters, work.Shards, _shardGradients, _stats);
         _treeSum.SumInto(new TreeNode(0, _shardGradients.Length), _leaves, gradientSum);
@@ -45,5 +61,6 @@ public sealed class LocalStepExecutor : IStepExecutor
         return ValueTask.FromResult(total);
     }
 
+    /// <summary>Nothing to release: the backend belongs to the caller.</summary>
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -10,7 +10,7 @@ namespace CnnDistributed.Core.Training;
 /// One optimizer step on a minibatch: gathers the samples into reusable buffers, cuts them into the fixed shards,
 /// has the executor compute the tree-summed gradient, divides it by the batch size and applies SGD.
 /// </summary>
-public sealed class MinibatchStepper
+internal sealed class MinibatchStepper
 {
     private readonly MnistSplit _train;
     private readonly IStepExecutor _executor;
@@ -20,7 +20,12 @@ public sealed class MinibatchStepper
     private readonly byte[] _labels;
     private readonly float[] _gradient = new float[ModelShape.ParameterCount];
 
-    public MinibatchStepper(MnistSplit train, IStepExecutor executor, SgdOptimizer optimizer, int shardCount, int maxBatch)
+    public MinibatchStepper(
+        MnistSplit train,
+        IStepExecutor executor,
+        SgdOptimizer optimizer,
+        int shardCount,
+        int maxBatch)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         _train = train;
@@ -31,13 +36,22 @@ public sealed class MinibatchStepper
         _labels = new byte[maxBatch];
     }
 
-    /// <summary>Takes one step on the training samples at <paramref name="indices"/>; returns what the forward pass saw.</summary>
-    public async ValueTask<ShardStats> StepAsync(ReadOnlyMemory<int> indices, long step, int epoch, float learningRate, float[] parameters, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes one step on the training samples at <paramref name="indices"/>; returns what the forward pass saw.
+    /// </summary>
+    public async ValueTask<ShardStats> StepAsync(
+        ReadOnlyMemory<int> indices,
+        long step,
+        int epoch,
+        float learningRate,
+        float[] parameters,
+        CancellationToken cancellationToken)
     {
         var count = indices.Length;
         if (count < 1 || count > _labels.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(indices), $"a minibatch holds 1 to {_labels.Length} samples, got {count}");
+            throw new ArgumentOutOfRangeException(
+                nameof(indices), $"a minibatch holds 1 to {_labels.Length} samples, got {count}");
         }
         _train.Gather(indices.Span, _pixels, _labels);
         var batch = ShardSamples.Create(_pixels.AsMemory(0, count * ModelShape.Pixels), _labels.AsMemory(0, count));
@@ -47,7 +61,8 @@ public sealed class MinibatchStepper
             var (start, length) = _plan.Range(count, s);
             shards[s] = batch.Slice(start, length);
         }
-        var stats = await _executor.ComputeAsync(new StepWork(step, epoch, count, shards), parameters, _gradient, cancellationToken);
+        var stats = await _executor.ComputeAsync(
+            new StepWork(step, epoch, count, shards), parameters, _gradient, cancellationToken);
         TensorPrimitives.Multiply(_gradient, 1f / count, _gradient);
         _optimizer.Step(parameters, _gradient, learningRate);
         return stats;

@@ -1,6 +1,9 @@
 namespace CnnDistributed.Core.Training;
 
-/// <summary>Per-shard gradients as tree leaves: <paramref name="leaves"/>[i] is the gradient of shard <paramref name="firstShard"/> + i.</summary>
+/// <summary>
+/// Per-shard gradients as tree leaves: <paramref name="leaves"/>[i] is the gradient of shard
+/// <paramref name="firstShard"/> + i.
+/// </summary>
 public sealed class ShardGradients(IReadOnlyList<float[]> leaves, int firstShard = 0) : ITreeNodeGradients
 {
     /// <inheritdoc/>

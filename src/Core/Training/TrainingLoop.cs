@@ -9,20 +9,30 @@ using CnnDistributed.Core.Optimization;
 namespace CnnDistributed.Core.Training;
 
 /// <summary>
-/// A whole training job: per epoch a (seeded) order of the training set, minibatches of <see cref="TrainingOptions.BatchSize"/>
-/// in that order (the last one may be shorter), one SGD step per minibatch through an <see cref="IStepExecutor"/>, and
-/// a test-set evaluation after every epoch and after the last step when <see cref="TrainingOptions.MaxSteps"/> ends the
-/// job mid-epoch. Free of console code: progress goes to an <see cref="IProgressSink"/>.
+/// A whole training job: per epoch a (seeded) order of the training set, minibatches of
+/// <see cref="TrainingOptions.BatchSize"/> in that order (the last one may be shorter), one SGD step per minibatch
+/// through an <see cref="IStepExecutor"/>, and a test-set evaluation after every epoch and after the last step when
+/// <see cref="TrainingOptions.MaxSteps"/> ends the job mid-epoch. Free of console code: progress goes to an
+/// <see cref="IProgressSink"/>.
 /// </summary>
-public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, IStepExecutor executor, IComputeBackend evaluationBackend)
+public sealed class TrainingLoop(
+    TrainingOptions options,
+    MnistDataset data,
+    IStepExecutor executor,
+    IComputeBackend evaluationBackend)
 {
     /// <summary>Optimizer steps in one epoch (the last minibatch may be short).</summary>
     public long StepsPerEpoch => (data.Train.Count + options.BatchSize - 1) / options.BatchSize;
 
-    /// <summary>Steps the job will take: all epochs, or fewer when <see cref="TrainingOptions.MaxSteps"/> is smaller.</summary>
+    /// <summary>
+    /// Steps the job will take: all epochs, or fewer when <see cref="TrainingOptions.MaxSteps"/> is smaller.
+    /// </summary>
     public long TotalSteps => Math.Min(StepsPerEpoch * options.Epochs, options.MaxSteps ?? long.MaxValue);
 
-    public Task<TrainingResult> RunAsync(float[] initialParameters, IProgressSink progress, CancellationToken cancellationToken) =>
+    internal Task<TrainingResult> RunAsync(
+        float[] initialParameters,
+        IProgressSink progress,
+        CancellationToken cancellationToken) =>
         RunAsync(initialParameters, progress, null, null, cancellationToken);
 
     /// <summary>
@@ -30,19 +40,26 @@ public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, ISt
     /// (weights, momentum, data position and the unfinished epoch's statistics), saving checkpoints to
     /// <paramref name="checkpoints"/> every <see cref="ICheckpointSink.Every"/> steps, at the end, and when cancelled.
     /// </summary>
-    public async Task<TrainingResult> RunAsync(float[] initialParameters, IProgressSink progress, TrainingCheckpoint? resume, ICheckpointSink? checkpoints, CancellationToken cancellationToken)
+    public async Task<TrainingResult> RunAsync(
+        float[] initialParameters,
+        IProgressSink progress,
+        TrainingCheckpoint? resume,
+        ICheckpointSink? checkpoints,
+        CancellationToken cancellationToken)
     {
         var start = resume?.Parameters ?? initialParameters;
         if (start.Length != ModelShape.ParameterCount)
         {
-            throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {start.Length}", nameof(initialParameters));
+            throw new ArgumentException(
+                $"expected {ModelShape.ParameterCount} parameters, got {start.Length}", nameof(initialParameters));
         }
         if (data.Train.Count == 0)
         {
             throw new ArgumentException("the training split is empty", nameof(data));
         }
         var parameters = start.ToArray();
-        var optimizer = new SgdOptimizer(options.Momentum, options.Nesterov, options.WeightDecay, ModelShape.ParameterCount);
+        var optimizer = new SgdOptimizer(
+            options.Momentum, options.Nesterov, options.WeightDecay, ModelShape.ParameterCount);
         resume?.Velocity.CopyTo(optimizer.Velocity, 0);
         var stepper = new MinibatchStepper(data.Train, executor, optimizer, options.Shards, options.BatchSize);
         var schedule = new LearningRateSchedule(options, StepsPerEpoch, TotalSteps);
@@ -55,7 +72,9 @@ public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, ISt
         var step = resume?.Step ?? 0;
         var samples = resume?.Samples ?? 0;
         var position = (Epoch: resume?.Epoch ?? 0, Batch: resume?.BatchInEpoch ?? 0);
-        var epochStats = resume is null ? default : new ShardStats(resume.EpochLossSum, (int)resume.EpochCorrect, (int)resume.EpochSamples);
+        var epochStats = resume is null
+            ? default
+            : new ShardStats(resume.EpochLossSum, (int)resume.EpochCorrect, (int)resume.EpochSamples);
         long savedAt = -1;
         var epochClock = new Stopwatch();
 
@@ -89,11 +108,14 @@ public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, ISt
                 var epoch = position.Epoch;
                 var order = EpochOrder.Create(data.Train.Count, options.Seed, epoch, options.Shuffle);
                 epochClock.Restart();
-                for (var first = position.Batch * options.BatchSize; first < order.Length && step < totalSteps; first += options.BatchSize)
+                for (var first = position.Batch * options.BatchSize;
+                     first < order.Length && step < totalSteps;
+                     first += options.BatchSize)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var batch = order.AsMemory(first, Math.Min(options.BatchSize, order.Length - first));
-                    epochStats += await stepper.StepAsync(batch, step, epoch, schedule.RateAt(step), parameters, cancellationToken);
+                    epochStats += await stepper.StepAsync(
+                        batch, step, epoch, schedule.RateAt(step), parameters, cancellationToken);
                     step++;
                     samples += batch.Length;
                     position.Batch++;
@@ -150,7 +172,13 @@ public sealed class TrainingLoop(TrainingOptions options, MnistDataset data, ISt
             }
             await checkpoints.FlushAsync();
         }
-        return new TrainingResult(parameters, metrics, samples, step, trainingTime.TotalSeconds, wallBefore + wall.Elapsed.TotalSeconds);
+        return new TrainingResult(
+            parameters,
+            metrics,
+            samples,
+            step,
+            trainingTime.TotalSeconds,
+            wallBefore + wall.Elapsed.TotalSeconds);
     }
 
     private static double Mean(double sum, int count) => count > 0 ? sum / count : 0;

@@ -12,7 +12,9 @@ public sealed record TrainingOptions
     /// <summary>Passes over the training set (<c>--epochs</c>, default 10).</summary>
     public int Epochs { get; init; } = 10;
 
-    /// <summary>Samples per optimizer step (<c>--batch-size</c>, default 64). The last batch of an epoch may be shorter.</summary>
+    /// <summary>
+    /// Samples per optimizer step (<c>--batch-size</c>, default 64). The last batch of an epoch may be shorter.
+    /// </summary>
     public int BatchSize { get; init; } = 64;
 
     /// <summary>Peak learning rate (<c>--lr</c>, default 0.1).</summary>
@@ -33,7 +35,10 @@ public sealed record TrainingOptions
     /// <summary>Linear warm-up steps (<c>--warmup-steps</c>, default 0).</summary>
     public int WarmupSteps { get; init; }
 
-    /// <summary>For the step schedule: multiply the rate by <see cref="LearningRateDecay"/> every this many epochs (<c>--lr-step-epochs</c>, default 3).</summary>
+    /// <summary>
+    /// For the step schedule: multiply the rate by <see cref="LearningRateDecay"/> every this many epochs
+    /// (<c>--lr-step-epochs</c>, default 3).
+    /// </summary>
     public int LearningRateStepEpochs { get; init; } = 3;
 
     /// <summary>For the step schedule: the factor applied at each step (<c>--lr-gamma</c>, default 0.1).</summary>
@@ -48,7 +53,9 @@ public sealed record TrainingOptions
     /// <summary>Shuffle the training set each epoch (off with <c>--no-shuffle</c>).</summary>
     public bool Shuffle { get; init; } = true;
 
-    /// <summary>Visit the training samples in file order (<c>--no-shuffle</c>): the inverse of <see cref="Shuffle"/>.</summary>
+    /// <summary>
+    /// Visit the training samples in file order (<c>--no-shuffle</c>): the inverse of <see cref="Shuffle"/>.
+    /// </summary>
     [JsonIgnore]
     public bool NoShuffle
     {
@@ -67,6 +74,9 @@ public sealed record TrainingOptions
         init => Scaling = value ? InputScaling.MnistNormalized : InputScaling.UnitRange;
     }
 
-    /// <summary>Shards per minibatch (<c>--shards</c>, default 8, a power of two). Part of the result's identity: the invariant holds for a fixed value.</summary>
+    /// <summary>
+    /// Shards per minibatch (<c>--shards</c>, default 8, a power of two). Part of the result's identity: the
+    /// invariant holds for a fixed value.
+    /// </summary>
     public int Shards { get; init; } = 8;
 }

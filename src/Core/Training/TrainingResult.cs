@@ -12,5 +12,6 @@ public sealed record TrainingResult(
     /// <summary>Training samples per second of training time (test evaluations excluded).</summary>
     public double SamplesPerSecond => TrainingSeconds > 0 ? Samples / TrainingSeconds : 0;
 
+    /// <summary>The metrics of the last epoch run, the job's final test loss and accuracy.</summary>
     public EpochMetrics Final => Epochs[^1];
 }

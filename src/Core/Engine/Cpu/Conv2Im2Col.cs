@@ -4,7 +4,9 @@ using static CnnDistributed.Core.Engine.Cpu.ShardLayout;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
-/// <summary>The conv2 im2col matrix of one sample, shared by the vectorised shard kernels (a copy, so bit-identical for both).</summary>
+/// <summary>
+/// The conv2 im2col matrix of one sample, shared by the vectorised shard kernels (a copy, so bit-identical for both).
+/// </summary>
 internal static class Conv2Im2Col
 {
     // Row t = (c, ky, kx) of the [150 taps][64 positions] matrix holds the 8x8 pool1 window at that tap, one 8-float

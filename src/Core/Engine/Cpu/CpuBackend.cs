@@ -22,7 +22,10 @@ public sealed class CpuBackend : IComputeBackend
     private readonly ConcurrentBag<IShardKernel> _kernels = [];
     private readonly float[] _parameters = new float[ModelShape.ParameterCount];
 
-    /// <summary>An engine on <paramref name="threads"/> threads; throws <see cref="PlatformNotSupportedException"/> when this CPU cannot run <paramref name="tier"/>.</summary>
+    /// <summary>
+    /// An engine on <paramref name="threads"/> threads; throws <see cref="PlatformNotSupportedException"/> when this
+    /// CPU cannot run <paramref name="tier"/>.
+    /// </summary>
     public CpuBackend(int threads, InputScaling scaling, CpuKernelTier tier = CpuKernelTier.Best)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
@@ -34,11 +37,17 @@ public sealed class CpuBackend : IComputeBackend
     /// <summary>The concrete tier this engine runs.</summary>
     public CpuKernelTier Tier => _tier;
 
+    /// <inheritdoc/>
     public string DeviceKind => CpuKernelTiers.DeviceKind(_tier);
 
-    public int Threads => _threads;
+    internal int Threads => _threads;
 
-    public void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats)
+    /// <inheritdoc/>
+    public void ComputeGradients(
+        ReadOnlySpan<float> parameters,
+        IReadOnlyList<ShardSamples> shards,
+        IReadOnlyList<float[]> gradients,
+        Span<ShardStats> stats)
     {
         if (gradients.Count < shards.Count || stats.Length < shards.Count)
         {
@@ -50,7 +59,12 @@ public sealed class CpuBackend : IComputeBackend
         results.CopyTo(stats);
     }
 
-    public void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    /// <inheritdoc/>
+    public void Evaluate(
+        ReadOnlySpan<float> parameters,
+        ShardSamples samples,
+        Span<float> losses,
+        Span<byte> predictions)
     {
         var w = LoadParameters(parameters);
         var lossArray = new float[samples.Count];
@@ -60,19 +74,22 @@ public sealed class CpuBackend : IComputeBackend
         {
             var start = c * EvaluationChunk;
             var count = Math.Min(EvaluationChunk, samples.Count - start);
-            kernel.Forward(w, samples.Slice(start, count), lossArray.AsSpan(start, count), predictionArray.AsSpan(start, count));
+            kernel.Forward(
+                w, samples.Slice(start, count), lossArray.AsSpan(start, count), predictionArray.AsSpan(start, count));
         });
         lossArray.CopyTo(losses);
         predictionArray.CopyTo(predictions);
     }
 
+    /// <summary>Drops the pooled per-thread kernels and their workspaces.</summary>
     public void Dispose() => _kernels.Clear();
 
     private float[] LoadParameters(ReadOnlySpan<float> parameters)
     {
         if (parameters.Length != ModelShape.ParameterCount)
         {
-            throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+            throw new ArgumentException(
+                $"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
         }
         parameters.CopyTo(_parameters);
         return _parameters;

@@ -8,11 +8,14 @@ public enum CpuKernelTier
 {
     /// <summary>
     /// The fastest tier this CPU supports: <see cref="Avx512"/>, else <see cref="Avx2"/>, else <see cref="Portable"/>;
-    /// on AMD Zen 4, which splits 512-bit instructions, <see cref="Avx2"/> first (<see cref="CpuKernelTiers.FastestFirst"/>).
+    /// on AMD Zen 4, which splits 512-bit instructions, <see cref="Avx2"/> first
+    /// (<see cref="CpuKernelTiers.FastestFirst"/>).
     /// </summary>
     Best,
 
-    /// <summary>The hand-blocked 512-bit kernel, device kind <c>cpu-avx512</c>; needs accelerated Vector512 (AVX-512F).</summary>
+    /// <summary>
+    /// The hand-blocked 512-bit kernel, device kind <c>cpu-avx512</c>; needs accelerated Vector512 (AVX-512F).
+    /// </summary>
     Avx512,
 
     /// <summary>The hand-blocked 256-bit kernel, device kind <c>cpu-avx2</c>; needs AVX2 and FMA.</summary>

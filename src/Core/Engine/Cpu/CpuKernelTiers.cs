@@ -3,7 +3,10 @@ using System.Runtime.Intrinsics.X86;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
-/// <summary>What each <see cref="CpuKernelTier"/> needs of the CPU, its names, and the tier <see cref="CpuKernelTier.Best"/> stands for here.</summary>
+/// <summary>
+/// What each <see cref="CpuKernelTier"/> needs of the CPU, its names, and the tier <see cref="CpuKernelTier.Best"/>
+/// stands for here.
+/// </summary>
 public static class CpuKernelTiers
 {
     private const int AmdZen4Family = 0x19;
@@ -21,7 +24,7 @@ public static class CpuKernelTiers
             ? [CpuKernelTier.Avx2, CpuKernelTier.Avx512, CpuKernelTier.Portable]
             : [CpuKernelTier.Avx512, CpuKernelTier.Avx2, CpuKernelTier.Portable];
 
-    public static bool IsSupported(CpuKernelTier tier) => tier switch
+    internal static bool IsSupported(CpuKernelTier tier) => tier switch
     {
         CpuKernelTier.Avx512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported,
         CpuKernelTier.Avx2 => Vector256.IsHardwareAccelerated && Avx2.IsSupported && Fma.IsSupported,
@@ -29,7 +32,10 @@ public static class CpuKernelTiers
         _ => false,
     };
 
-    /// <summary>The concrete tier to run for <paramref name="tier"/>; throws <see cref="PlatformNotSupportedException"/> when this CPU cannot run it.</summary>
+    /// <summary>
+    /// The concrete tier to run for <paramref name="tier"/>; throws <see cref="PlatformNotSupportedException"/> when
+    /// this CPU cannot run it.
+    /// </summary>
     public static CpuKernelTier Resolve(CpuKernelTier tier)
     {
         if (tier == CpuKernelTier.Best)
@@ -38,7 +44,9 @@ public static class CpuKernelTiers
         }
         if (!IsSupported(tier))
         {
-            throw new PlatformNotSupportedException($"this CPU cannot run the {Name(tier)} kernel (supported here: {string.Join(", ", Concrete.Where(IsSupported).Select(Name))})");
+            throw new PlatformNotSupportedException(
+                $"this CPU cannot run the {Name(tier)} kernel "
+                + $"(supported here: {string.Join(", ", Concrete.Where(IsSupported).Select(Name))})");
         }
         return tier;
     }
@@ -76,6 +84,8 @@ public static class CpuKernelTiers
         return family == 0xF ? family + ((signature >> 20) & 0xFF) : family;
     }
 
-    /// <summary>The device kind of a concrete tier: <c>cpu-avx512</c>, <c>cpu-avx2</c> or <c>cpu-portable</c>.</summary>
+    /// <summary>
+    /// The device kind of a concrete tier: <c>cpu-avx512</c>, <c>cpu-avx2</c> or <c>cpu-portable</c>.
+    /// </summary>
     public static string DeviceKind(CpuKernelTier tier) => "cpu-" + Name(Resolve(tier));
 }

@@ -3,7 +3,9 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Cpu;
 
-/// <summary>The shard worker for CPUs without AVX2 and FMA: the direct float implementation, sample by sample.</summary>
+/// <summary>
+/// The shard worker for CPUs without AVX2 and FMA: the direct float implementation, sample by sample.
+/// </summary>
 internal sealed class PortableShardKernel(InputScaling scaling) : IShardKernel
 {
     private readonly DirectNetwork<float> _network = new();
@@ -19,7 +21,12 @@ internal sealed class PortableShardKernel(InputScaling scaling) : IShardKernel
         return Run(w, samples, [], [], g);
     }
 
-    private ShardStats Run(float[] w, ShardSamples samples, Span<float> losses, Span<byte> predictions, float[]? gradient)
+    private ShardStats Run(
+        float[] w,
+        ShardSamples samples,
+        Span<float> losses,
+        Span<byte> predictions,
+        float[]? gradient)
     {
         var pixels = samples.Pixels.Span;
         var labels = samples.Labels.Span;

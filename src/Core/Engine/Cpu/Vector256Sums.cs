@@ -20,7 +20,10 @@ internal static class Vector256Sums
         return s.ToScalar();
     }
 
-    /// <summary>Lane i = Σ lanes of vector i, for eight vectors at once: three rounds of pairwise horizontal adds and one cross-half add.</summary>
+    /// <summary>
+    /// Lane i = Σ lanes of vector i, for eight vectors at once: three rounds of pairwise horizontal adds and one
+    /// cross-half add.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sum8(
         Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3,

@@ -14,7 +14,10 @@ namespace CnnDistributed.Core.Engine.Devices;
 public static class ComputeBackendFactory
 {
     /// <summary>Selects a device for <paramref name="requested"/> and creates its backend.</summary>
-    public static (IComputeBackend Backend, DeviceSelection Selection) Create(ComputeDevice requested, int threads, InputScaling scaling)
+    public static (IComputeBackend Backend, DeviceSelection Selection) Create(
+        ComputeDevice requested,
+        int threads,
+        InputScaling scaling)
     {
         var selection = DeviceSelector.Select(requested);
         return (CreateFor(selection.Chosen, threads, scaling), selection);
@@ -42,7 +45,8 @@ public static class ComputeBackendFactory
                 return new GpuBackend(context, accelerator, $"opencl-{accelerator.Name}", scaling);
             }
             default:
-                throw new ArgumentOutOfRangeException(nameof(device), device, "resolve auto with DeviceSelector.Select first");
+                throw new ArgumentOutOfRangeException(
+                    nameof(device), device, "resolve auto with DeviceSelector.Select first");
         }
     }
 
@@ -50,7 +54,8 @@ public static class ComputeBackendFactory
     /// The CPU engine with the kernel tier of <see cref="CpuKernelVariable"/> (<c>CNND_CPU_KERNEL</c>, default the best
     /// this CPU supports); throws <see cref="DeviceUnavailableException"/> when the variable is unknown or unsupported.
     /// </summary>
-    public static CpuBackend CreateCpu(int threads, InputScaling scaling) => new(threads, scaling, CpuKernelVariable.Current);
+    public static CpuBackend CreateCpu(int threads, InputScaling scaling) =>
+        new(threads, scaling, CpuKernelVariable.Current);
 
     /// <summary>
     /// Testing path: the GPU backend on ILGPU's CPU simulator (groups of at most 16 threads: the direct GEMM, or

@@ -9,9 +9,10 @@ namespace CnnDistributed.Core.Engine.Devices;
 /// </summary>
 public static class CpuKernelVariable
 {
-    public const string Name = "CNND_CPU_KERNEL";
+    internal const string Name = "CNND_CPU_KERNEL";
 
-    private static readonly Lazy<CpuKernelTier> FromProcess = new(() => Parse(Environment.GetEnvironmentVariable(Name)));
+    private static readonly Lazy<CpuKernelTier> FromProcess =
+        new(() => Parse(Environment.GetEnvironmentVariable(Name)));
 
     /// <summary>This process's choice, from its environment.</summary>
     public static CpuKernelTier Current => FromProcess.Value;
@@ -23,10 +24,13 @@ public static class CpuKernelVariable
         {
             return CpuKernelTier.Best;
         }
-        var tier = CpuKernelTiers.Concrete.FirstOrDefault(t => string.Equals(CpuKernelTiers.Name(t), value, StringComparison.OrdinalIgnoreCase), CpuKernelTier.Best);
+        var tier = CpuKernelTiers.Concrete.FirstOrDefault(
+            t => string.Equals(CpuKernelTiers.Name(t), value, StringComparison.OrdinalIgnoreCase),
+            CpuKernelTier.Best);
         if (tier == CpuKernelTier.Best)
         {
-            throw new DeviceUnavailableException($"{Name}={value}: expected avx512, avx2 or portable (or unset for the best this CPU supports)");
+            throw new DeviceUnavailableException(
+                $"{Name}={value}: expected avx512, avx2 or portable (or unset for the best this CPU supports)");
         }
         try
         {

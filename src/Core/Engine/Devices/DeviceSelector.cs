@@ -11,6 +11,10 @@ namespace CnnDistributed.Core.Engine.Devices;
 /// </summary>
 public static class DeviceSelector
 {
+    /// <summary>
+    /// The device a <c>--device</c> value names, in any letter case; throws <see cref="ArgumentException"/> for
+    /// anything but auto, cpu, cuda or opencl.
+    /// </summary>
     public static ComputeDevice Parse(string name) => name.ToLowerInvariant() switch
     {
         "auto" => ComputeDevice.Auto,
@@ -20,7 +24,7 @@ public static class DeviceSelector
         _ => throw new ArgumentException($"--device {name}: expected auto, cpu, cuda or opencl"),
     };
 
-    public static string Name(this ComputeDevice device) => device switch
+    internal static string Name(this ComputeDevice device) => device switch
     {
         ComputeDevice.Cuda => "cuda",
         ComputeDevice.OpenCL => "opencl",
@@ -28,7 +32,10 @@ public static class DeviceSelector
         _ => "auto",
     };
 
-    /// <summary>Chooses a device for the request; throws <see cref="DeviceUnavailableException"/> when cuda or opencl is asked for and absent.</summary>
+    /// <summary>
+    /// Chooses a device for the request; throws <see cref="DeviceUnavailableException"/> when cuda or opencl is asked
+    /// for and absent.
+    /// </summary>
     public static DeviceSelection Select(ComputeDevice requested)
     {
         if (requested == ComputeDevice.Cpu)
@@ -42,16 +49,22 @@ public static class DeviceSelector
         return requested switch
         {
             ComputeDevice.Cuda when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"cuda: {cuda[0].Name}"),
-            ComputeDevice.Cuda => throw new DeviceUnavailableException($"--device cuda: no CUDA device found (ILGPU sees only: {seen})"),
-            ComputeDevice.OpenCL when openCl.Count > 0 => new(requested, ComputeDevice.OpenCL, $"opencl: {openCl[0].Name}"),
-            ComputeDevice.OpenCL => throw new DeviceUnavailableException($"--device opencl: no usable OpenCL device found (ILGPU sees only: {seen})"),
+            ComputeDevice.Cuda => throw new DeviceUnavailableException(
+                $"--device cuda: no CUDA device found (ILGPU sees only: {seen})"),
+            ComputeDevice.OpenCL when openCl.Count > 0 =>
+                new(requested, ComputeDevice.OpenCL, $"opencl: {openCl[0].Name}"),
+            ComputeDevice.OpenCL => throw new DeviceUnavailableException(
+                $"--device opencl: no usable OpenCL device found (ILGPU sees only: {seen})"),
             _ when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"auto: chose cuda ({cuda[0].Name})"),
             _ when openCl.Count > 0 => new(requested, ComputeDevice.OpenCL, $"auto: chose opencl ({openCl[0].Name})"),
-            _ => new(requested, ComputeDevice.Cpu, $"auto: chose cpu (no CUDA or OpenCL device; ILGPU sees only: {seen})"),
+            _ => new(
+                requested, ComputeDevice.Cpu, $"auto: chose cpu (no CUDA or OpenCL device; ILGPU sees only: {seen})"),
         };
     }
 
-    /// <summary>A context that enumerates CUDA and OpenCL devices (after registering the native-library resolver).</summary>
+    /// <summary>
+    /// A context that enumerates CUDA and OpenCL devices (after registering the native-library resolver).
+    /// </summary>
     internal static Context CreateContext()
     {
         IlgpuNativeLibraries.EnsureRegistered();
@@ -59,5 +72,7 @@ public static class DeviceSelector
     }
 
     private static string DescribeDevices(Context context) =>
-        string.Join(", ", context.Devices.Select(d => d.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU ? "CPU accelerator" : $"{d.AcceleratorType} {d.Name}"));
+        string.Join(", ", context.Devices.Select(d => d.AcceleratorType == ILGPU.Runtime.AcceleratorType.CPU
+            ? "CPU accelerator"
+            : $"{d.AcceleratorType} {d.Name}"));
 }

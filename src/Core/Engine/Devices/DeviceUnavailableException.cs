@@ -1,4 +1,6 @@
 namespace CnnDistributed.Core.Engine.Devices;
 
-/// <summary>The device asked for with <c>--device</c> does not exist on this machine; the CLI maps it to exit 2.</summary>
+/// <summary>
+/// The device asked for with <c>--device</c> does not exist on this machine; the CLI maps it to exit 2.
+/// </summary>
 public sealed class DeviceUnavailableException(string message) : Exception(message);

@@ -10,7 +10,7 @@ namespace CnnDistributed.Core.Engine.Devices;
 /// device. This resolver maps the names to the versioned files when the plain ones are missing. On WSL ILGPU
 /// installs its own resolver for CUDA (and a second one would throw), so none is registered there.
 /// </summary>
-public static class IlgpuNativeLibraries
+internal static class IlgpuNativeLibraries
 {
     private static readonly Lazy<bool> Registration = new(Register);
 
@@ -41,7 +41,9 @@ public static class IlgpuNativeLibraries
             return IntPtr.Zero;
         }
         var plain = $"lib{libraryName}.so";
-        return NativeLibrary.TryLoad(plain, out var handle) || NativeLibrary.TryLoad(plain + ".1", out handle) ? handle : IntPtr.Zero;
+        return NativeLibrary.TryLoad(plain, out var handle) || NativeLibrary.TryLoad(plain + ".1", out handle)
+            ? handle
+            : IntPtr.Zero;
     }
 
     private static bool IsWsl()

@@ -6,6 +6,10 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// <summary>
 /// Per-sample backward kernels (gradients with respect to activations), one thread per element over all
 /// samples of the call. Each thread owns its output and sums in a fixed order: no atomics.
+/// <para>
+/// Public, like every kernel and kernel parameter type, because the code ILGPU generates to launch kernels lives in
+/// an assembly of its own and must see them.
+/// </para>
 /// </summary>
 public static class BackwardKernels
 {

@@ -8,6 +8,10 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// Forward-pass kernels. One thread per output element over all samples of the call (every shard at once);
 /// activations are per-sample NCHW blocks, one sample after another. Sums run in the reference's order
 /// (bias first, then input channel, kernel row, kernel column), so the forward pass matches it step for step.
+/// <para>
+/// Public, like every kernel and kernel parameter type, because the code ILGPU generates to launch kernels lives in
+/// an assembly of its own and must see them.
+/// </para>
 /// </summary>
 public static class ForwardKernels
 {

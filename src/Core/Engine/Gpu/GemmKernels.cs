@@ -12,11 +12,15 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// size: 16 for GPUs, 4 to test the tiled code on ILGPU's CPU simulator (groups of at most 16 threads),
 /// where every barrier is an OS-thread rendezvous and the direct kernel is far faster.
 /// </para>
+/// <para>
+/// Public, like every kernel and kernel parameter type, because the code ILGPU generates to launch kernels lives in
+/// an assembly of its own and must see them.
+/// </para>
 /// </summary>
 public static class GemmKernels
 {
-    public const int LargeTile = 16;
-    public const int SmallTile = 4;
+    internal const int LargeTile = 16;
+    internal const int SmallTile = 4;
 
     /// <summary>One thread per element of C over all batches: i = (batch·M + m)·N + n.</summary>
     public static void Direct(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g)
@@ -32,9 +36,11 @@ public static class GemmKernels
         Store(b, c, g, batch, m, n, acc);
     }
 
+    /// <summary>The tiled GEMM with 16x16 tiles (groups of 256 threads), for GPUs.</summary>
     public static void Tiled16(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g) =>
         Tiled(a, b, c, starts, g, SharedMemory.Allocate<float>(LargeTile * LargeTile), SharedMemory.Allocate<float>(LargeTile * LargeTile), LargeTile);
 
+    /// <summary>The tiled GEMM with 4x4 tiles, to test the tiled code on ILGPU's CPU simulator.</summary>
     public static void Tiled4(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g) =>
         Tiled(a, b, c, starts, g, SharedMemory.Allocate<float>(SmallTile * SmallTile), SharedMemory.Allocate<float>(SmallTile * SmallTile), SmallTile);
 

@@ -2,10 +2,14 @@ using CnnDistributed.Core.Model;
 
 namespace CnnDistributed.Core.Engine.Gpu;
 
-/// <summary>The fully connected layers' products and bias reductions expressed as <see cref="GemmShape"/>s and <see cref="BiasShape"/>s.</summary>
+/// <summary>
+/// The fully connected layers' products and bias reductions expressed as <see cref="GemmShape"/>s and
+/// <see cref="BiasShape"/>s.
+/// </summary>
 internal static class GemmPlans
 {
-    private const int F = ModelShape.Flattened, H = ModelShape.Hidden, O = ModelShape.Classes, P = ModelShape.ParameterCount;
+    private const int F = ModelShape.Flattened, H = ModelShape.Hidden, O = ModelShape.Classes,
+        P = ModelShape.ParameterCount;
 
     /// <summary>h[s,o] = relu(b1[o] + Σ_k p2[s,k]·W1[o,k]): A = pool2 output, B = W1ᵀ.</summary>
     public static GemmShape Fc1Forward(int samples) =>

@@ -18,7 +18,9 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// </summary>
 public sealed class GpuBackend : IComputeBackend
 {
-    /// <summary>Samples per forward batch in <see cref="Evaluate"/>, bounding device memory (about 54 KB per sample).</summary>
+    /// <summary>
+    /// Samples per forward batch in <see cref="Evaluate"/>, bounding device memory (about 54 KB per sample).
+    /// </summary>
     private const int EvaluationChunk = 4096;
 
     private readonly Context _context;
@@ -32,7 +34,12 @@ public sealed class GpuBackend : IComputeBackend
     /// Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/>. <paramref name="gemmTile"/>:
     /// 0 for the direct GEMM, 4 or 16 for shared-memory tiles; by default 16 on GPUs and direct elsewhere.
     /// </summary>
-    public GpuBackend(Context context, Accelerator accelerator, string deviceKind, InputScaling scaling, int? gemmTile = null)
+    public GpuBackend(
+        Context context,
+        Accelerator accelerator,
+        string deviceKind,
+        InputScaling scaling,
+        int? gemmTile = null)
     {
         _context = context;
         Accelerator = accelerator;
@@ -42,6 +49,7 @@ public sealed class GpuBackend : IComputeBackend
         _workspace = new GpuWorkspace(accelerator);
     }
 
+    /// <inheritdoc/>
     public string DeviceKind { get; }
 
     /// <summary>The side of the shared-memory GEMM tiles in use; 0 for the direct GEMM.</summary>
@@ -51,7 +59,12 @@ public sealed class GpuBackend : IComputeBackend
 
     internal GpuKernelSet Kernels => _kernels;
 
-    public void ComputeGradients(ReadOnlySpan<float> parameters, IReadOnlyList<ShardSamples> shards, IReadOnlyList<float[]> gradients, Span<ShardStats> stats)
+    /// <inheritdoc/>
+    public void ComputeGradients(
+        ReadOnlySpan<float> parameters,
+        IReadOnlyList<ShardSamples> shards,
+        IReadOnlyList<float[]> gradients,
+        Span<ShardStats> stats)
     {
         if (gradients.Count < shards.Count || stats.Length < shards.Count)
         {
@@ -78,7 +91,9 @@ public sealed class GpuBackend : IComputeBackend
         Upload(w.ShardStarts, starts);
         for (var i = 0; i < shards.Count; i++)
         {
-            Upload(w.Pixels.SubView((long)starts[i] * ModelShape.Pixels, (long)shards[i].Count * ModelShape.Pixels), shards[i].Pixels.Span);
+            Upload(
+                w.Pixels.SubView((long)starts[i] * ModelShape.Pixels, (long)shards[i].Count * ModelShape.Pixels),
+                shards[i].Pixels.Span);
             Upload(w.Labels.SubView(starts[i], shards[i].Count), shards[i].Labels.Span);
         }
         Forward(total);
@@ -113,7 +128,12 @@ public sealed class GpuBackend : IComputeBackend
         }
     }
 
-    public void Evaluate(ReadOnlySpan<float> parameters, ShardSamples samples, Span<float> losses, Span<byte> predictions)
+    /// <inheritdoc/>
+    public void Evaluate(
+        ReadOnlySpan<float> parameters,
+        ShardSamples samples,
+        Span<float> losses,
+        Span<byte> predictions)
     {
         var w = _workspace;
         var weights = CheckedParameters(parameters);
@@ -137,6 +157,7 @@ public sealed class GpuBackend : IComputeBackend
         }
     }
 
+    /// <summary>Frees the device buffers, then the accelerator and the ILGPU context this backend owns.</summary>
     public void Dispose()
     {
         _workspace.Dispose();
@@ -153,9 +174,12 @@ public sealed class GpuBackend : IComputeBackend
     private static ReadOnlySpan<float> CheckedParameters(ReadOnlySpan<float> parameters) =>
         parameters.Length == ModelShape.ParameterCount
             ? parameters
-            : throw new ArgumentException($"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
+            : throw new ArgumentException(
+                $"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
 
-    /// <summary>conv1 → pool1 → conv2 → pool2 → fc1 (GEMM) → fc2 + softmax + cross-entropy, over n samples.</summary>
+    /// <summary>
+    /// conv1 → pool1 → conv2 → pool2 → fc1 (GEMM) → fc2 + softmax + cross-entropy, over n samples.
+    /// </summary>
     private void Forward(int n)
     {
         var w = _workspace;
@@ -169,23 +193,42 @@ public sealed class GpuBackend : IComputeBackend
         k.OutputLayer(n, w.Weights, w.Hidden, w.Labels, w.LogitGradient, w.Losses, w.Predictions);
     }
 
-    /// <summary>Activation gradients over all samples, and each shard's parameter gradients (shard = grid dimension).</summary>
+    /// <summary>
+    /// Activation gradients over all samples, and each shard's parameter gradients (shard = grid dimension).
+    /// </summary>
     private void Backward(int n, int shards)
     {
         var w = _workspace;
         var k = _kernels;
         k.HiddenGradient(n * ModelShape.Hidden, w.Weights, w.LogitGradient, w.Hidden, w.HiddenGradient);
         k.Gemm(w.LogitGradient, w.Hidden, w.Gradients, w.ShardStarts, GemmPlans.Fc2WeightGradient, shards);
-        k.BiasGradient(shards * ModelShape.Classes, w.LogitGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc2BiasGradient);
+        k.BiasGradient(
+            shards * ModelShape.Classes, w.LogitGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc2BiasGradient);
         k.Gemm(w.HiddenGradient, w.Pool2, w.Gradients, w.ShardStarts, GemmPlans.Fc1WeightGradient, shards);
-        k.BiasGradient(shards * ModelShape.Hidden, w.HiddenGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc1BiasGradient);
+        k.BiasGradient(
+            shards * ModelShape.Hidden, w.HiddenGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc1BiasGradient);
         k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.ShardStarts, GemmPlans.Fc1InputGradient(n), 1);
-        k.Unpool(n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Conv2, w.Conv2Gradient, PoolShape.Pool2);
-        k.ConvWeightGradient(shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
-        k.BiasGradient(shards * ModelShape.Conv2Channels, w.Conv2Gradient, w.ShardStarts, w.Gradients, GemmPlans.Conv2BiasGradient);
-        k.ConvInputGradient(n * ConvShape.Conv2.InputStride, w.Weights, w.Conv2Gradient, w.Pool1Gradient, ConvShape.Conv2);
-        k.Unpool(n * PoolShape.Pool1.InputStride, w.Pool1Gradient, w.ArgMax1, w.Conv1, w.Conv1Gradient, PoolShape.Pool1);
-        k.ConvWeightGradient(shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
-        k.BiasGradient(shards * ModelShape.Conv1Channels, w.Conv1Gradient, w.ShardStarts, w.Gradients, GemmPlans.Conv1BiasGradient);
+        k.Unpool(
+            n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Conv2, w.Conv2Gradient, PoolShape.Pool2);
+        k.ConvWeightGradient(
+            shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
+        k.BiasGradient(
+            shards * ModelShape.Conv2Channels,
+            w.Conv2Gradient,
+            w.ShardStarts,
+            w.Gradients,
+            GemmPlans.Conv2BiasGradient);
+        k.ConvInputGradient(
+            n * ConvShape.Conv2.InputStride, w.Weights, w.Conv2Gradient, w.Pool1Gradient, ConvShape.Conv2);
+        k.Unpool(
+            n * PoolShape.Pool1.InputStride, w.Pool1Gradient, w.ArgMax1, w.Conv1, w.Conv1Gradient, PoolShape.Pool1);
+        k.ConvWeightGradient(
+            shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
+        k.BiasGradient(
+            shards * ModelShape.Conv1Channels,
+            w.Conv1Gradient,
+            w.ShardStarts,
+            w.Gradients,
+            GemmPlans.Conv1BiasGradient);
     }
 }

@@ -2,8 +2,10 @@ using System.Reflection;
 
 namespace CnnDistributed.Core.Engine.Gpu;
 
-/// <summary>Every kernel entry point of the GPU backend, for ahead-of-time compilation checks (PTX without a GPU).</summary>
-public static class GpuKernelCatalog
+/// <summary>
+/// Every kernel entry point of the GPU backend, for ahead-of-time compilation checks (PTX without a GPU).
+/// </summary>
+internal static class GpuKernelCatalog
 {
     /// <summary>A kernel method and whether it is explicitly grouped (uses groups and shared memory).</summary>
     public sealed record Entry(MethodInfo Method, bool ExplicitlyGrouped)
@@ -30,5 +32,6 @@ public static class GpuKernelCatalog
     private static Entry Implicit(Type type, string name) => new(Method(type, name), false);
 
     private static MethodInfo Method(Type type, string name) =>
-        type.GetMethod(name, BindingFlags.Public | BindingFlags.Static) ?? throw new MissingMethodException(type.Name, name);
+        type.GetMethod(name, BindingFlags.Public | BindingFlags.Static)
+        ?? throw new MissingMethodException(type.Name, name);
 }

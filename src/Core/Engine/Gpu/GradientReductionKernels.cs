@@ -8,6 +8,10 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// i / T and loops over the shard's samples [starts[shard], starts[shard+1]) in order, then over output
 /// positions in row-major order: one fixed summation order per parameter, no atomics, so the result is
 /// the same on every run and for any grid shape. Gradients are written to grad[shard·ParameterCount + offset].
+/// <para>
+/// Public, like every kernel and kernel parameter type, because the code ILGPU generates to launch kernels lives in
+/// an assembly of its own and must see them.
+/// </para>
 /// </summary>
 public static class GradientReductionKernels
 {

@@ -5,7 +5,7 @@ namespace CnnDistributed.Core.Engine.Portable;
 
 /// <summary>
 /// The network of docs/model.md written straight from the article's formulas, one sample at a time, in any
-/// IEEE floating-point type: in <c>float</c> it is the portable engine for CPUs without AVX-512, in
+/// IEEE floating-point type: in <c>float</c> it is the portable engine for CPUs without AVX2 and FMA, in
 /// <c>double</c> the reference that the fast kernels and the finite-difference checks are measured against.
 /// Gradients are accumulated (added) into the caller's buffer, one sample after another.
 /// </summary>
@@ -35,7 +35,9 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// <summary>The logits of the last forward pass.</summary>
     public ReadOnlySpan<T> Logits => _z;
 
-    /// <summary>Forward pass of one image already scaled to network inputs; returns the cross-entropy and the predicted class.</summary>
+    /// <summary>
+    /// Forward pass of one image already scaled to network inputs; returns the cross-entropy and the predicted class.
+    /// </summary>
     public (T Loss, int Predicted) Forward(ReadOnlySpan<T> w, ReadOnlySpan<T> image, int label)
     {
         image.CopyTo(_x);
@@ -69,7 +71,9 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         return (T.Log(sum) + max - _z[label], predicted);
     }
 
-    /// <summary>Backward pass of the last <see cref="Forward"/>; adds this sample's gradient into <paramref name="g"/>.</summary>
+    /// <summary>
+    /// Backward pass of the last <see cref="Forward"/>; adds this sample's gradient into <paramref name="g"/>.
+    /// </summary>
     public void Backward(ReadOnlySpan<T> w, Span<T> g)
     {
         // fc2: dW = dz ⊗ h, db = dz, dh = W2ᵀ dz masked by ReLU.
@@ -111,11 +115,24 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         Unpool(_dp2, _arg2, _a2, _da2);
         ConvolveBackward(w, g, ModelShape.Conv2Weight, ModelShape.Conv2Bias, _p1, C1, P1, _da2, C2, S2, _dp1);
         Unpool(_dp1, _arg1, _a1, _da1);
-        ConvolveBackward(w, g, ModelShape.Conv1Weight, ModelShape.Conv1Bias, _x, 1, ModelShape.ImageSide, _da1, C1, S1, inputGradient: null);
+        ConvolveBackward(
+            w, g, ModelShape.Conv1Weight, ModelShape.Conv1Bias, _x, 1, ModelShape.ImageSide, _da1, C1, S1,
+            inputGradient: null);
     }
 
-    /// <summary>Valid 5x5 convolution + ReLU: out[oc,y,x] = relu(b[oc] + Σ in[ic,y+ky,x+kx]·W[oc,ic,ky,kx]).</summary>
-    private static void Convolve(ReadOnlySpan<T> w, int weight, int bias, T[] input, int inChannels, int inSide, T[] output, int outChannels, int outSide)
+    /// <summary>
+    /// Valid 5x5 convolution + ReLU: out[oc,y,x] = relu(b[oc] + Σ in[ic,y+ky,x+kx]·W[oc,ic,ky,kx]).
+    /// </summary>
+    private static void Convolve(
+        ReadOnlySpan<T> w,
+        int weight,
+        int bias,
+        T[] input,
+        int inChannels,
+        int inSide,
+        T[] output,
+        int outChannels,
+        int outSide)
     {
         for (var oc = 0; oc < outChannels; oc++)
         {
@@ -130,7 +147,8 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
                         {
                             for (var kx = 0; kx < K; kx++)
                             {
-                                s += input[(ic * inSide + y + ky) * inSide + x + kx] * w[weight + ((oc * inChannels + ic) * K + ky) * K + kx];
+                                s += input[(ic * inSide + y + ky) * inSide + x + kx]
+                                    * w[weight + ((oc * inChannels + ic) * K + ky) * K + kx];
                             }
                         }
                     }
@@ -144,7 +162,18 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
     /// Gradients of a convolution given the gradient at its ReLU output (already masked): kernel gradient is
     /// the input convolved with the upstream gradient, input gradient the upstream gradient convolved with the kernel.
     /// </summary>
-    private static void ConvolveBackward(ReadOnlySpan<T> w, Span<T> g, int weight, int bias, T[] input, int inChannels, int inSide, T[] outGrad, int outChannels, int outSide, T[]? inputGradient)
+    private static void ConvolveBackward(
+        ReadOnlySpan<T> w,
+        Span<T> g,
+        int weight,
+        int bias,
+        T[] input,
+        int inChannels,
+        int inSide,
+        T[] outGrad,
+        int outChannels,
+        int outSide,
+        T[]? inputGradient)
     {
         inputGradient?.AsSpan().Clear();
         for (var oc = 0; oc < outChannels; oc++)
@@ -202,7 +231,9 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    /// <summary>Routes each pooled gradient to its arg-max and applies the ReLU mask of the pooled activation.</summary>
+    /// <summary>
+    /// Routes each pooled gradient to its arg-max and applies the ReLU mask of the pooled activation.
+    /// </summary>
     private static void Unpool(T[] pooledGrad, int[] argMax, T[] activation, T[] grad)
     {
         Array.Clear(grad);
@@ -215,7 +246,15 @@ public sealed class DirectNetwork<T> where T : unmanaged, IFloatingPointIeee754<
         }
     }
 
-    private static void Dense(ReadOnlySpan<T> w, int weight, int bias, T[] input, int inputs, T[] output, int outputs, bool relu)
+    private static void Dense(
+        ReadOnlySpan<T> w,
+        int weight,
+        int bias,
+        T[] input,
+        int inputs,
+        T[] output,
+        int outputs,
+        bool relu)
     {
         for (var o = 0; o < outputs; o++)
         {
