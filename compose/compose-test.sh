@@ -122,9 +122,9 @@ install_engine
 base_image
 
 step=$SECONDS
-for project in ../src/Coordinator/Coordinator.csproj ../src/Worker/Worker.csproj; do
-  dotnet publish "$project" -c Release -r linux-x64 --self-contained -o .publish -v quiet -nologo >"$work/publish.log" 2>&1 \
-    || { cat "$work/publish.log"; fatal "dotnet publish of $project failed"; }
+for csproj in ../src/Coordinator/Coordinator.csproj ../src/Worker/Worker.csproj; do
+  dotnet publish "$csproj" -c Release -r linux-x64 --self-contained -o .publish -v quiet -nologo >"$work/publish.log" 2>&1 \
+    || { cat "$work/publish.log"; fatal "dotnet publish of $csproj failed"; }
 done
 echo "publish: $((SECONDS - step)) s"
 
