@@ -35,9 +35,10 @@ public sealed class PeerCertificateValidator(X509Certificate2 authority, string 
             return status switch
             {
                 _ when status.HasFlag(X509ChainStatusFlags.NotTimeValid) =>
-                    $"certificate '{subject}' is not valid now (valid {certificate.NotBefore:u} to {certificate.NotAfter:u})",
+                    $"certificate '{subject}' is not valid now "
+                        + $"(valid {certificate.NotBefore:u} to {certificate.NotAfter:u})",
                 _ when status.HasFlag(X509ChainStatusFlags.NotValidForUsage) =>
-                    $"certificate '{subject}' is not a {(usage == Oids.ClientAuthentication ? "client" : "server")} certificate",
+                    $"certificate '{subject}' is not a {Role(usage)} certificate",
                 _ => $"certificate '{subject}' is not issued by this run's CA",
             };
         }
@@ -51,4 +52,6 @@ public sealed class PeerCertificateValidator(X509Certificate2 authority, string 
         }
         return null;
     }
+
+    private static string Role(string usage) => usage == Oids.ClientAuthentication ? "client" : "server";
 }

@@ -14,7 +14,7 @@ public sealed class RunCertificateAuthority : IDisposable
     /// <summary>The common name of the client certificate any worker may use.</summary>
     public const string SharedWorkerName = "worker";
 
-    /// <summary>The names every coordinator certificate holds besides the <c>--host</c> names: this machine's loopback.</summary>
+    /// <summary>The names every coordinator certificate holds besides the <c>--host</c> names: loopback.</summary>
     public static IReadOnlyList<string> LoopbackNames { get; } = ["localhost", "127.0.0.1", "::1"];
 
     private readonly TimeProvider _clock;
@@ -28,13 +28,14 @@ public sealed class RunCertificateAuthority : IDisposable
     /// <summary>The CA certificate, with its private key.</summary>
     public X509Certificate2 Certificate { get; }
 
-    /// <summary>A new CA valid from a few minutes ago (clock skew between machines) for <paramref name="validity"/>.</summary>
+    /// <summary>A new CA, valid from a few minutes ago (clock skew) for <paramref name="validity"/>.</summary>
     public static RunCertificateAuthority Create(TimeSpan validity, TimeProvider clock)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=cnnd run CA", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
-        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var usage = X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign;
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(usage, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var (notBefore, notAfter) = Validity(clock, validity);
         return new RunCertificateAuthority(request.CreateSelfSigned(notBefore, notAfter), clock);
@@ -61,8 +62,9 @@ public sealed class RunCertificateAuthority : IDisposable
         return Issue("coordinator", Oids.ServerAuthentication, names.Build(), validity);
     }
 
-    /// <summary>A worker's client certificate, client authentication only, with common name <paramref name="name"/>.</summary>
-    public X509Certificate2 IssueWorker(string name, TimeSpan validity) => Issue(name, Oids.ClientAuthentication, null, validity);
+    /// <summary>A worker's certificate, client authentication only, with common name <paramref name="name"/>.</summary>
+    public X509Certificate2 IssueWorker(string name, TimeSpan validity) =>
+        Issue(name, Oids.ClientAuthentication, null, validity);
 
     public void Dispose() => Certificate.Dispose();
 
@@ -74,7 +76,8 @@ public sealed class RunCertificateAuthority : IDisposable
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(usage)], true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
-        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
+        request.CertificateExtensions.Add(
+            X509AuthorityKeyIdentifierExtension.CreateFromCertificate(Certificate, true, false));
         if (alternativeNames is not null)
         {
             request.CertificateExtensions.Add(alternativeNames);

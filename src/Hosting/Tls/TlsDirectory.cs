@@ -24,16 +24,24 @@ public static class TlsDirectory
 
     /// <summary>
     /// Creates a run's certificates in <paramref name="directory"/>: the CA, the coordinator's (for every name in
-    /// <paramref name="hosts"/> and loopback), the shared worker certificate and <paramref name="workers"/> numbered ones.
+    /// <paramref name="hosts"/> and loopback), the shared worker certificate and <paramref name="workers"/> numbered
+    /// ones.
     /// Keys are written readable by their owner only. Nothing is written when any of the files exists already.
     /// </summary>
     /// <returns>The files written.</returns>
     /// <exception cref="IOException">A file exists already; its path is the message.</exception>
-    public static IReadOnlyList<string> Create(string directory, IReadOnlyList<string> hosts, int workers, TimeSpan validity, TimeProvider clock)
+    public static IReadOnlyList<string> Create(
+        string directory, IReadOnlyList<string> hosts, int workers, TimeSpan validity, TimeProvider clock)
     {
         IReadOnlyList<string> names =
-            [Authority, Coordinator, RunCertificateAuthority.SharedWorkerName, .. Enumerable.Range(1, workers).Select(i => $"worker-{i}")];
-        var files = names.SelectMany(name => new[] { CertificatePath(directory, name), KeyPath(directory, name) }).ToList();
+        [
+            Authority,
+            Coordinator,
+            RunCertificateAuthority.SharedWorkerName,
+            .. Enumerable.Range(1, workers).Select(i => $"worker-{i}"),
+        ];
+        var files = names.SelectMany(name => new[] { CertificatePath(directory, name), KeyPath(directory, name) })
+            .ToList();
         if (files.FirstOrDefault(File.Exists) is { } existing)
         {
             throw new IOException($"{existing}: exists already; certificates are never overwritten");
@@ -71,7 +79,9 @@ public static class TlsDirectory
 
     /// <summary>The certificate <paramref name="name"/> with its private key, e.g. coordinator or worker-3.</summary>
     public static X509Certificate2 LoadIdentity(string directory, string name) =>
-        Load(CertificatePath(directory, name), () => X509Certificate2.CreateFromPemFile(CertificatePath(directory, name), KeyPath(directory, name)));
+        Load(
+            CertificatePath(directory, name),
+            () => X509Certificate2.CreateFromPemFile(CertificatePath(directory, name), KeyPath(directory, name)));
 
     private static X509Certificate2 Load(string path, Func<X509Certificate2> load)
     {
@@ -79,7 +89,8 @@ public static class TlsDirectory
         {
             return load();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException or FormatException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException
+            or ArgumentException or FormatException)
         {
             throw new InvalidDataException(e is FileNotFoundException or DirectoryNotFoundException
                 ? $"{path}: missing"
@@ -89,9 +100,14 @@ public static class TlsDirectory
 
     private static void Write(string directory, string name, X509Certificate2 certificate)
     {
-        WriteNew(CertificatePath(directory, name), certificate.ExportCertificatePem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        using var key = certificate.GetECDsaPrivateKey() ?? throw new InvalidOperationException($"{name} has no ECDSA private key");
-        WriteNew(KeyPath(directory, name), key.ExportPkcs8PrivateKeyPem() + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        WriteNew(
+            CertificatePath(directory, name),
+            certificate.ExportCertificatePem() + "\n",
+            owner | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using var key = certificate.GetECDsaPrivateKey()
+            ?? throw new InvalidOperationException($"{name} has no ECDSA private key");
+        WriteNew(KeyPath(directory, name), key.ExportPkcs8PrivateKeyPem() + "\n", owner);
     }
 
     private static void WriteNew(string path, string text, UnixFileMode mode)
