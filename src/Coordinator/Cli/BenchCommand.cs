@@ -25,7 +25,10 @@ public static class BenchCommand
 
     public static Command Create(CliConsole console, TerminationSignals signals)
     {
-        var command = new Command("bench", "Measure training throughput on the bundled sample");
+        var command = new Command(
+            "bench",
+            "Measure training throughput on the bundled sample (cluster and micro-benchmarks: "
+                + "dotnet run -c Release --project bench/CnnDistributed.Bench -- --help)");
         var flags = new FlagSet(command, CommandLineFlags.Bench);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
