@@ -20,7 +20,7 @@ public static class ClusterBenchCommands
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
     private const int FailoverTrials = 10;
 
-    /// <summary>coordinator, coordinator-tcp-floor, tcp-floor, scaling, failover and checkpoint.</summary>
+    /// <summary>coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, failover and checkpoint.</summary>
     public static IEnumerable<Command> Create()
     {
         yield return Verb("coordinator", "Coordinator capacity: N workers whose backend answers at once", async (o, ct) =>
@@ -50,11 +50,16 @@ public static class ClusterBenchCommands
         {
             var data = MnistDataset.Load(SampleDataLocator.Find());
             var job = new TrainingOptions { Shards = o.Shards };
-            await using var inProcess = await TrainingExecution.StartAsync(job, 0, o.Workers * o.Threads, "cpu", null, null, NullLoggerFactory.Instance, null, ct);
-            await using var distributed = await TrainingExecution.StartAsync(job, o.Workers, o.Threads, "cpu", null, null, NullLoggerFactory.Instance, null, ct);
+            await using var inProcess = await StartAsync(job, 0, o.Workers * o.Threads, ct);
+            await using var distributed = await StartAsync(job, o.Workers, o.Threads, ct);
             await using var floor = RawTcpStepExecutor.TakesShape(o.Workers, o.Shards) ? new RawTcpStepExecutor(o.Workers, o.Threads, o.Shards) : null;
             await ScalingBench.RunAsync(inProcess.Executor, distributed.Executor, floor, data.Train, o.BatchSizes, o.Workers, o.Threads,
                 o.Shards, o.Rounds, WarmUp, o.Duration, Print, ct);
+        });
+        yield return Verb("tls", "Rounds of training with mutual TLS and with --insecure, TLS as a percentage of plaintext", async (o, ct) =>
+        {
+            var data = MnistDataset.Load(SampleDataLocator.Find());
+            await TlsCostBench.RunAsync(data.Train, o.BatchSizes, o.Workers, o.Threads, o.Shards, o.Rounds, WarmUp, o.Duration, Print, ct);
         });
         yield return Verb("failover", "Time from a worker's death to its shards going to the survivor (2 workers)", async (o, ct) =>
         {
@@ -68,7 +73,7 @@ public static class ClusterBenchCommands
         {
             var data = MnistDataset.Load(SampleDataLocator.Find());
             var job = new TrainingOptions { Shards = o.Shards };
-            await using var execution = await TrainingExecution.StartAsync(job, 0, o.Threads, "cpu", null, null, NullLoggerFactory.Instance, null, ct);
+            await using var execution = await StartAsync(job, 0, o.Threads, ct);
             foreach (var batch in o.BatchSizes)
             {
                 Print(await CheckpointCostBench.RunAsync(execution.Executor, execution.Evaluator, data, batch, o.Shards, o.Threads, o.Duration, ct));
@@ -106,6 +111,18 @@ public static class ClusterBenchCommands
         });
         return command;
     }
+
+    /// <summary>The job on <paramref name="workers"/> local workers with mutual TLS (none: the engine in this process).</summary>
+    private static Task<TrainingExecution> StartAsync(TrainingOptions job, int workers, int threads, CancellationToken ct) =>
+        TrainingExecution.StartAsync(
+            job,
+            new RunOptions { Workers = workers, Threads = threads, Device = "cpu" },
+            serve: null,
+            serveTls: null,
+            configureCoordinator: null,
+            NullLoggerFactory.Instance,
+            listening: null,
+            ct);
 
     private static void Print(BenchRecord record)
     {

@@ -85,3 +85,28 @@ public sealed record FailoverRecord : BenchRecord
     [JsonPropertyOrder(1)]
     public required int FailoverTrials { get; init; }
 }
+
+/// <summary><c>tls</c>: training through mutual TLS against the same job over plaintext HTTP/2, in one round.</summary>
+public sealed record TlsRecord : BenchRecord
+{
+    /// <summary>The record of <paramref name="measured"/> with this measurement's fields added.</summary>
+    public TlsRecord(BenchRecord measured)
+        : base(measured)
+    {
+    }
+
+    /// <summary>Which round of the interleaved comparison this is (from 1); the median line repeats the last.</summary>
+    [JsonPropertyName("round")]
+    [JsonPropertyOrder(1)]
+    public required int Round { get; init; }
+
+    /// <summary>Samples/s of the same job with <c>--insecure</c>, in the same round.</summary>
+    [JsonPropertyName("insecure_samples_per_second")]
+    [JsonPropertyOrder(1)]
+    public required double InsecureSamplesPerSecond { get; init; }
+
+    /// <summary>samples_per_second as a percentage of insecure_samples_per_second.</summary>
+    [JsonPropertyName("percent_of_insecure")]
+    [JsonPropertyOrder(1)]
+    public required double PercentOfInsecure { get; init; }
+}

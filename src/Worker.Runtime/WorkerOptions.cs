@@ -10,9 +10,23 @@ namespace CnnDistributed.Worker.Runtime;
 public sealed class WorkerOptions
 {
     /// <summary>
-    /// The coordinator's http:// URL (<c>--coordinator</c>, required). The channel speaks HTTP/2 without TLS.
+    /// The coordinator's URL (<c>--coordinator</c>, required): https:// with <see cref="Tls"/>, or http:// with
+    /// <see cref="Insecure"/>.
     /// </summary>
     public string Coordinator { get; set; } = "";
+
+    /// <summary>
+    /// The run's certificate folder (<c>--tls DIR</c>, made by <c>cnnd certs create</c>): the worker presents
+    /// <c>DIR/</c><see cref="TlsName"/><c>.crt</c> and trusts only coordinators whose certificate <c>DIR/ca.crt</c>
+    /// issued.
+    /// </summary>
+    public string? Tls { get; set; }
+
+    /// <summary>Which client certificate of <see cref="Tls"/> to present (<c>--tls-name</c>, default worker).</summary>
+    public string TlsName { get; set; } = "worker";
+
+    /// <summary>Plaintext HTTP/2 without authentication (<c>--insecure</c>); must be asked for by name.</summary>
+    public bool Insecure { get; set; }
 
     /// <summary>Compute device (<c>--device</c>, default <c>auto</c>): auto, cpu, cuda or opencl.</summary>
     public string Device { get; set; } = "auto";

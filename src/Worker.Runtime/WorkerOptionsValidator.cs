@@ -9,11 +9,16 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
     public ValidateOptionsResult Validate(string? name, WorkerOptions options)
     {
         var failures = new List<string>();
-        if (!Uri.TryCreate(options.Coordinator, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+        if (!Uri.TryCreate(options.Coordinator, UriKind.Absolute, out var uri)
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
             failures.Add(options.Coordinator.Length == 0
-                ? "--coordinator is required (an http:// URL such as http://10.0.0.1:5000)"
-                : $"--coordinator '{options.Coordinator}' is not an http:// URL");
+                ? "--coordinator is required (an https:// URL such as https://10.0.0.1:5000)"
+                : $"--coordinator '{options.Coordinator}' is not an https:// or http:// URL");
+        }
+        else if (TransportRefusal(options, uri) is { } transport)
+        {
+            failures.Add(transport);
         }
         if (!WorkerBackendFactory.IsSupported(options.Device))
         {
@@ -59,6 +64,29 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add($"the message size limit must be at least 1 MiB, got {options.MaxMessageBytes}");
         }
+        if (string.IsNullOrWhiteSpace(options.TlsName) || options.TlsName.Length > 64
+            || options.TlsName.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_'))
+        {
+            failures.Add(
+                $"--tls-name must be a certificate name of letters, digits, - and _ (got '{options.TlsName}')");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
+
+    /// <summary>TLS must be chosen explicitly: https:// with --tls, or http:// with --insecure.</summary>
+    private static string? TransportRefusal(WorkerOptions options, Uri coordinator) => coordinator.Scheme switch
+    {
+        _ when options.Tls is not null && options.Insecure => "--tls and --insecure exclude each other",
+        "https" when options.Insecure =>
+            $"--coordinator {options.Coordinator}: https:// needs --tls DIR, not --insecure",
+        "https" when options.Tls is null =>
+            $"--coordinator {options.Coordinator}: https:// needs --tls DIR, the run's certificates "
+                + "(made by cnnd certs create)",
+        "http" when options.Tls is not null =>
+            $"--coordinator {options.Coordinator}: with --tls the URL must start with https://",
+        "http" when !options.Insecure =>
+            $"--coordinator {options.Coordinator}: plaintext http:// needs --insecure "
+                + "(or an https:// URL with --tls DIR)",
+        _ => null,
+    };
 }

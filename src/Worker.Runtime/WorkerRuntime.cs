@@ -19,10 +19,11 @@ namespace CnnDistributed.Worker.Runtime;
 /// network failed, or it dropped this worker) the worker rejoins with back-off for up to
 /// <see cref="WorkerOptions.ReconnectTimeoutSeconds"/>, as a new member that first receives the current weights. Used
 /// by the worker executable and, in-process, by the coordinator's <c>train --workers N</c>; both talk real gRPC over
-/// HTTP/2 without TLS.
+/// HTTP/2, with mutual TLS when <paramref name="tls"/> is given.
 /// </summary>
 public sealed class WorkerRuntime(
     WorkerOptions options,
+    ClientTls? tls,
     IWorkerBackendFactory backends,
     ILogger<WorkerRuntime> logger,
     TimeProvider timeProvider)
@@ -42,8 +43,10 @@ public sealed class WorkerRuntime(
         {
             MaxReceiveMessageSize = options.MaxMessageBytes,
             MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = new H2cHandler(
-                new H2cTimeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout), timeProvider),
+            HttpHandler = new Http2Handler(
+                new Http2Timeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout),
+                tls,
+                timeProvider),
         });
         var invoker = channel.CreateCallInvoker();
         var client = new TrainingCoordinator.TrainingCoordinatorClient(invoker);

@@ -34,11 +34,17 @@ static async Task<int> RunAsync(IConfiguration configuration)
     {
         using var host = builder.Build();
         _ = host.Services.GetRequiredService<IOptions<WorkerOptions>>().Value;
+        _ = host.Services.GetRequiredService<WorkerRuntime>();
         await host.RunAsync();
     }
     catch (OptionsValidationException e)
     {
         await Console.Error.WriteLineAsync($"error: {e.Failures.First()}");
+        return ExitCodes.Usage;
+    }
+    catch (InvalidDataException e)
+    {
+        await Console.Error.WriteLineAsync($"error: --tls {e.Message}");
         return ExitCodes.Usage;
     }
     return Environment.ExitCode;

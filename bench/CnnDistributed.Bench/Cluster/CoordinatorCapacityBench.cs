@@ -13,7 +13,7 @@ namespace CnnDistributed.Bench.Cluster;
 
 /// <summary>
 /// <c>coordinator --workers N</c>: N workers over loopback gRPC whose backend answers at once
-/// (<see cref="SimulatedWorkers"/>), so the step rate measures the coordinator (assignment, weights broadcast,
+/// (<see cref="SimulatedWorkers"/>), over plaintext HTTP/2, so the step rate measures the coordinator (assignment, weights broadcast,
 /// validation, tree sum) and the workers' protocol code. The weights change every step, so every step broadcasts them to
 /// every worker.
 /// </summary>
@@ -27,7 +27,12 @@ public static class CoordinatorCapacityBench
         // throughput, not failure detection, so every result may take as long as a step may.
         var job = new TrainingOptions { Shards = shardCount };
         await using var host = await DistributedTrainingHost.StartAsync(
-            "http://127.0.0.1:0", job, options => options.ResultDeadlineFloor = options.StepTimeout, configureLogging, cancellationToken: cancellationToken);
+            "http://127.0.0.1:0",
+            job,
+            tls: null,
+            options => options.ResultDeadlineFloor = options.StepTimeout,
+            configureLogging,
+            cancellationToken: cancellationToken);
         await using var simulated = SimulatedWorkers.Start(host.Address, workers);
         await host.WaitForWorkersAsync(workers, TimeSpan.FromSeconds(30), cancellationToken);
         try

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace CnnDistributed.Bench.Cluster;
 
 /// <summary>
-/// Detection time: a coordinator with default options and two loopback workers; in each trial one worker is killed
+/// Detection time: a coordinator with default options and two loopback workers (plaintext HTTP/2); in each trial one worker is killed
 /// (its runtime cancelled, closing its connection as a dying process does) while it computes its shards, and the time
 /// from the kill to its shards being sent to the survivor is measured.
 /// </summary>
@@ -18,8 +18,9 @@ public static class FailoverBench
 {
     public static async Task<FailoverRecord> RunAsync(MnistSplit train, int batchSize, int shards, int threads, int trials, CancellationToken cancellationToken)
     {
-        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new TrainingOptions { Shards = shards }, cancellationToken: cancellationToken);
-        await using var survivor = InProcessWorkers.StartCpu(host.Address, 1, threads, NullLoggerFactory.Instance);
+        await using var host = await DistributedTrainingHost.StartAsync(
+            "http://127.0.0.1:0", new TrainingOptions { Shards = shards }, tls: null, cancellationToken: cancellationToken);
+        await using var survivor = InProcessWorkers.StartCpu(host.Address, 1, threads, tls: null, NullLoggerFactory.Instance);
         var source = new StepWorkSource(train, batchSize, shards);
         var parameters = WeightInitializer.Create(1);
         var gradient = new float[ModelShape.ParameterCount];
@@ -27,7 +28,7 @@ public static class FailoverBench
         var steps = 0L;
         while (detections.Count < trials)
         {
-            var doomed = InProcessWorkers.StartCpu(host.Address, 1, threads, NullLoggerFactory.Instance);
+            var doomed = InProcessWorkers.StartCpu(host.Address, 1, threads, tls: null, NullLoggerFactory.Instance);
             await host.WaitForWorkersAsync(2, TimeSpan.FromSeconds(30), cancellationToken);
             for (var warm = 0; warm < 3; warm++, steps++)
             {

@@ -13,7 +13,7 @@ namespace CnnDistributed.Bench.Cluster;
 internal static class SimulatedWorkers
 {
     public static InProcessWorkers Start(Uri coordinator, int count) =>
-        InProcessWorkers.Start(coordinator, count, 1, _ => new Factory(), NullLoggerFactory.Instance, new FixedComputeClock());
+        InProcessWorkers.Start(coordinator, count, 1, _ => new Factory(), tls: null, NullLoggerFactory.Instance, new FixedComputeClock());
 
     private sealed class Factory : IWorkerBackendFactory
     {

@@ -59,12 +59,18 @@ public static class BenchCommand
         var threads = options.Threads ?? ThreadBudget.DefaultPerWorker(options.Workers);
         var job = new TrainingOptions { Shards = options.Shards, Scaling = InputScaling.UnitRange };
         using var logging = CoordinatorLogging.Create(console, LogLevel.Warning);
+        var run = new RunOptions
+        {
+            Workers = options.Workers,
+            Threads = threads,
+            Device = options.Device,
+            Insecure = options.Insecure,
+        };
         await using var execution = await TrainingExecution.StartAsync(
             job,
-            options.Workers,
-            threads,
-            options.Device,
+            run,
             serve: null,
+            serveTls: null,
             configureCoordinator: null,
             logging,
             listening: null,

@@ -27,6 +27,9 @@ public sealed class BenchOptions
     /// <summary>Compute device (<c>--device</c>, default auto).</summary>
     public string Device { get; set; } = "auto";
 
+    /// <summary>Local workers talk plaintext HTTP/2 instead of mutual TLS (<c>--insecure</c>).</summary>
+    public bool Insecure { get; set; }
+
     /// <summary>Shards per minibatch, a power of two (<c>--shards</c>, default 8).</summary>
     public int Shards { get; set; } = 8;
 }

@@ -70,12 +70,23 @@ public static class CommandLineFlags
             o => o.Resume,
             "Continue the job whose --out folder (with checkpoint.bin) this is; outputs continue there"),
         WorkerWaitTimeout,
+        new Flag<RunOptions, bool>(
+            "--insecure", o => o.Insecure, "Plaintext HTTP/2 without authentication instead of mutual TLS"),
     ];
 
     /// <summary>The flags <c>serve</c> adds to <see cref="Train"/>.</summary>
     public static IReadOnlyList<Flag> Serve { get; } =
     [
-        new Flag<ServeOptions, string>("--listen", o => o.Listen, "Address to listen on (HTTP/2 without TLS)"),
+        new Flag<ServeOptions, string?>(
+            "--listen",
+            o => o.Listen,
+            "Address to listen on",
+            defaultText: "https://0.0.0.0:5000; http:// with --insecure"),
+        new Flag<ServeOptions, string?>(
+            "--tls", o => o.Tls, "The run's certificate folder (cnnd certs create): mutual TLS with the workers"),
+        new Flag<ServeOptions, int>(
+            "--health-port", o => o.HealthPort, "Port of the gRPC health service, HTTP/2 without TLS (0: none)"),
+        new Flag<CoordinatorOptions, int>("--max-workers", o => o.MaxWorkers, "The most workers registered at once"),
         new Flag<ServeOptions, int>("--expect-workers", o => o.ExpectWorkers, "Workers to wait for before training"),
         new Flag<ServeOptions, TimeSpan>(
             "--join-timeout", o => o.JoinTimeout, "Seconds to wait for them", FlagParsers.Seconds("--join-timeout")),
@@ -100,5 +111,7 @@ public static class CommandLineFlags
         new Flag<BenchOptions, int>(
             "--workers", o => o.Workers, "0: the engine in this process; N: N local workers over loopback gRPC"),
         new Flag<BenchOptions, int>("--shards", o => o.Shards, "Shards per minibatch (power of two)"),
+        new Flag<BenchOptions, bool>(
+            "--insecure", o => o.Insecure, "Local workers over plaintext HTTP/2 instead of mutual TLS"),
     ];
 }

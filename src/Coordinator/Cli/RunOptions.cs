@@ -42,6 +42,12 @@ public sealed class RunOptions
     /// <summary>Compute device (<c>--device</c>, default auto): auto, cpu, cuda or opencl.</summary>
     public string Device { get; set; } = "auto";
 
+    /// <summary>
+    /// Plaintext HTTP/2 without authentication between coordinator and workers (<c>--insecure</c>), instead of mutual
+    /// TLS; must be asked for by name.
+    /// </summary>
+    public bool Insecure { get; set; }
+
     /// <summary>Print only errors and the final result (<c>--quiet</c>).</summary>
     public bool Quiet { get; set; }
 

@@ -6,6 +6,7 @@ using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Coordinator.Progress;
 using CnnDistributed.Coordinator.Runs;
+using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
@@ -30,6 +31,9 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public sealed class TrainCommand
 {
+    /// <summary>How often <c>serve --tls DIR</c> looks for new certificates in DIR.</summary>
+    private static readonly TimeSpan CertificateReloadInterval = TimeSpan.FromSeconds(2);
+
     private readonly CliConsole _console;
     private readonly TerminationSignals _signals;
     private readonly FlagSet _flags;
@@ -82,6 +86,10 @@ public sealed class TrainCommand
         var run = provider.GetRequiredService<IOptions<RunOptions>>().Value;
         var serve = _serving ? provider.GetRequiredService<IOptions<ServeOptions>>().Value : null;
         var coordinator = provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+        if (serve is not null)
+        {
+            ChooseTransport(serve, run);
+        }
 
         var resume = run.Resume is { } directory ? LoadCheckpoint(directory) : null;
         if (resume is not null
@@ -101,22 +109,24 @@ public sealed class TrainCommand
             ? WeightInitializer.Create(training.Seed)
             : SafetensorsFile.Read(run.InitWeights);
 
+        using var serveTls = serve?.Tls is { } tls ? LoadServerTls(tls) : null;
         using var logging = CoordinatorLogging.Create(
             _console, serve is null ? LogLevel.Warning : LogLevel.Information);
+        if (run.Insecure && (serve is not null || run.Workers > 0))
+        {
+            logging.CreateLogger<TrainCommand>().LogWarning(
+                "--insecure: plaintext HTTP/2 without authentication; anyone who reaches the port can join the job, "
+                + "and anyone on the path can read and change weights, samples and gradients");
+        }
         var metrics = new TrainingMetrics();
         await using var metricsEndpoint = StartMetricsEndpoint(serve, metrics);
+        await using var healthEndpoint = serve is { HealthPort: > 0 }
+            ? await StartHealthEndpointAsync(serve.HealthPort, cancellationToken)
+            : null;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _signals.Token);
         var coordinatorSection = configuration.GetSection(nameof(CoordinatorOptions));
         await using var execution = await TrainingExecution.StartAsync(
-            training,
-            run.Workers,
-            run.Threads!.Value,
-            run.Device,
-            serve,
-            coordinatorSection.Bind,
-            logging,
-            metrics.Watch,
-            stop.Token);
+            training, run, serve, serveTls, coordinatorSection.Bind, logging, metrics.Watch, stop.Token);
         CreateOutputDirectory(output);
         var outputs = new RunOutputs(output);
         var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
@@ -182,6 +192,50 @@ public sealed class TrainCommand
         services.AddFlagOptions<ServeOptions, ServeOptionsValidator>(configuration);
         services.AddFlagOptions<CoordinatorOptions, CoordinatorOptionsValidator>(configuration);
         return services.BuildServiceProvider();
+    }
+
+    /// <summary>
+    /// <c>serve</c> speaks mutual TLS with <c>--tls DIR</c> or plaintext with <c>--insecure</c>, and either must be
+    /// asked for; the listen address defaults to the matching URL.
+    /// </summary>
+    private static void ChooseTransport(ServeOptions serve, RunOptions run)
+    {
+        if (serve.Tls is not null && run.Insecure)
+        {
+            throw new UsageException("--tls and --insecure exclude each other");
+        }
+        if (serve.Tls is null && !run.Insecure)
+        {
+            throw new UsageException(
+                "serve needs --tls DIR with the run's certificates (make them with: cnnd certs create --out DIR "
+                + "--host NAME) or --insecure for plaintext HTTP/2 without authentication");
+        }
+        serve.Listen ??= run.Insecure ? "http://0.0.0.0:5000" : "https://0.0.0.0:5000";
+    }
+
+    private static ServerTls LoadServerTls(string directory)
+    {
+        try
+        {
+            return ServerTls.FromDirectory(directory, TimeProvider.System, CertificateReloadInterval);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new UsageException($"--tls {e.Message}");
+        }
+    }
+
+    private static async Task<GrpcHealthEndpoint> StartHealthEndpointAsync(
+        int port, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await GrpcHealthEndpoint.StartAsync(port, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"--health-port {port}: {e.Message}");
+        }
     }
 
     private static TrainingCheckpoint LoadCheckpoint(string directory)

@@ -1,5 +1,6 @@
 using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Runtime.Backends;
+using CnnDistributed.Worker.Runtime.Transport;
 using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Coordinator.Execution;
@@ -17,6 +18,7 @@ public sealed class InProcessWorkers : IAsyncDisposable
         int count,
         int threadsPerWorker,
         Func<int, IWorkerBackendFactory> backendFor,
+        ClientTls? tls,
         ILoggerFactory loggerFactory,
         TimeProvider timeProvider)
     {
@@ -29,9 +31,10 @@ public sealed class InProcessWorkers : IAsyncDisposable
                 Name = $"local-{i + 1}",
                 Threads = threadsPerWorker,
                 ConnectAttempts = 3,
+                Insecure = tls is null,
             };
             var runtime = new WorkerRuntime(
-                options, backendFor(i), loggerFactory.CreateLogger<WorkerRuntime>(), timeProvider);
+                options, tls, backendFor(i), loggerFactory.CreateLogger<WorkerRuntime>(), timeProvider);
             runs[i] = Task.Run(() => runtime.RunAsync(_stop.Token));
         }
         Completion = Task.WhenAll(runs);
@@ -42,28 +45,31 @@ public sealed class InProcessWorkers : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="count"/> workers of <paramref name="coordinator"/>, worker i on the backends of
-    /// <paramref name="backendFor"/>(i).
+    /// <paramref name="backendFor"/>(i), with mutual TLS when <paramref name="tls"/> is given.
     /// </summary>
     public static InProcessWorkers Start(
         Uri coordinator,
         int count,
         int threadsPerWorker,
         Func<int, IWorkerBackendFactory> backendFor,
+        ClientTls? tls,
         ILoggerFactory loggerFactory,
         TimeProvider? timeProvider = null) =>
-        new(coordinator, count, threadsPerWorker, backendFor, loggerFactory, timeProvider ?? TimeProvider.System);
+        new(coordinator, count, threadsPerWorker, backendFor, tls, loggerFactory, timeProvider ?? TimeProvider.System);
 
     /// <summary>Starts <paramref name="count"/> CPU workers.</summary>
     public static InProcessWorkers StartCpu(
         Uri coordinator,
         int count,
         int threadsPerWorker,
+        ClientTls? tls,
         ILoggerFactory loggerFactory) =>
         Start(
             coordinator,
             count,
             threadsPerWorker,
             _ => new WorkerBackendFactory("cpu", threadsPerWorker),
+            tls,
             loggerFactory);
 
     public async ValueTask DisposeAsync()

@@ -1,4 +1,5 @@
 using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
@@ -18,12 +19,18 @@ public sealed class LocalCluster : IAsyncDisposable
     private readonly DistributedTrainingHost _host;
     private readonly InProcessWorkers _workers;
     private readonly ILoggerFactory _loggerFactory;
+    private readonly LoopbackCredentials? _credentials;
 
-    private LocalCluster(DistributedTrainingHost host, InProcessWorkers workers, ILoggerFactory loggerFactory)
+    private LocalCluster(
+        DistributedTrainingHost host,
+        InProcessWorkers workers,
+        ILoggerFactory loggerFactory,
+        LoopbackCredentials? credentials)
     {
         _host = host;
         _workers = workers;
         _loggerFactory = loggerFactory;
+        _credentials = credentials;
     }
 
     /// <summary>The step executor over the N workers.</summary>
@@ -34,27 +41,36 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts a coordinator for <paramref name="job"/> and <paramref name="workers"/> workers on
-    /// <paramref name="device"/>.
+    /// <paramref name="device"/>, talking mutual TLS with a CA made for this job alone, or plaintext HTTP/2 when
+    /// <paramref name="insecure"/>.
     /// </summary>
     public static async Task<LocalCluster> StartAsync(
         TrainingOptions job,
         int workers,
         int threadsPerWorker,
+        bool insecure,
         string device = "cpu",
         Action<CoordinatorOptions>? configure = null,
         Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
     {
+        var credentials = insecure ? null : LoopbackCredentials.Create(TimeProvider.System);
         var host = await DistributedTrainingHost.StartAsync(
-            "http://127.0.0.1:0", job, configure, configureLogging, cancellationToken: cancellationToken);
+            credentials is null ? "http://127.0.0.1:0" : "https://127.0.0.1:0",
+            job,
+            credentials?.Coordinator,
+            configure,
+            configureLogging,
+            cancellationToken: cancellationToken);
         var loggerFactory = LoggerFactory.Create(logging => configureLogging?.Invoke(logging));
         var running = InProcessWorkers.Start(
             host.Address,
             workers,
             threadsPerWorker,
             _ => new WorkerBackendFactory(device, threadsPerWorker),
+            credentials?.Workers,
             loggerFactory);
-        var cluster = new LocalCluster(host, running, loggerFactory);
+        var cluster = new LocalCluster(host, running, loggerFactory, credentials);
         try
         {
             await host.WaitForWorkersAsync(workers, JoinTimeout, cancellationToken);
@@ -72,5 +88,6 @@ public sealed class LocalCluster : IAsyncDisposable
         await _host.DisposeAsync();
         await _workers.DisposeAsync();
         _loggerFactory.Dispose();
+        _credentials?.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Engine.Devices;
@@ -52,23 +53,25 @@ public sealed class TrainingExecution : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts the execution of <paramref name="job"/> on <paramref name="workers"/> local workers (0: in this process)
-    /// of <paramref name="threads"/> threads each, or, for <c>serve</c>, on the remote workers <paramref name="serve"/>
-    /// waits for; <paramref name="listening"/> then sees the worker registry as soon as the coordinator listens.
+    /// Starts the execution of <paramref name="job"/> on <paramref name="run"/>'s local workers (none: in this
+    /// process),
+    /// or, for <c>serve</c>, on the remote workers <paramref name="serve"/> waits for, with mutual TLS on
+    /// <paramref name="serveTls"/> unless the run is <c>--insecure</c>; <paramref name="listening"/> then sees the
+    /// worker registry as soon as the coordinator listens.
     /// </summary>
     public static async Task<TrainingExecution> StartAsync(
         TrainingOptions job,
-        int workers,
-        int threads,
-        string deviceName,
+        RunOptions run,
         ServeOptions? serve,
+        ServerTls? serveTls,
         Action<CoordinatorOptions>? configureCoordinator,
         ILoggerFactory logging,
         Action<WorkerRegistry>? listening,
         CancellationToken cancellationToken)
     {
-        var device = ParseDevice(deviceName);
-        if (serve is null && workers == 0)
+        var device = ParseDevice(run.Device);
+        var threads = run.Threads ?? ThreadBudget.DefaultPerWorker(run.Workers);
+        if (serve is null && run.Workers == 0)
         {
             var (backend, _) = ComputeBackendFactory.Create(device, threads, job.Scaling);
             return new TrainingExecution(new LocalStepExecutor(backend, job.Shards), backend, null);
@@ -76,20 +79,32 @@ public sealed class TrainingExecution : IAsyncDisposable
         var evaluator = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, job.Scaling);
         if (serve is null)
         {
-            var unavailable = WorkerBackendFactory.Unavailability(deviceName);
+            var unavailable = WorkerBackendFactory.Unavailability(run.Device);
             if (unavailable is not null)
             {
                 throw new UsageException(unavailable);
             }
             var cluster = await LocalCluster.StartAsync(
-                job, workers, threads, deviceName, configureCoordinator, Configure(logging), cancellationToken);
+                job,
+                run.Workers,
+                threads,
+                run.Insecure,
+                run.Device,
+                configureCoordinator,
+                Configure(logging),
+                cancellationToken);
             return new TrainingExecution(cluster.Executor, evaluator, cluster);
         }
         DistributedTrainingHost host;
         try
         {
             host = await DistributedTrainingHost.StartAsync(
-                serve.Listen, job, configureCoordinator, Configure(logging), cancellationToken: cancellationToken);
+                serve.Listen!,
+                job,
+                serveTls,
+                configureCoordinator,
+                Configure(logging),
+                cancellationToken: cancellationToken);
         }
         catch (ArgumentException e)
         {

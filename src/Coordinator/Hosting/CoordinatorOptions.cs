@@ -44,4 +44,28 @@ public sealed class CoordinatorOptions
 
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The most workers registered at once (<c>--max-workers</c>, default 1024); a registration over it is refused,
+    /// and one whose connection closed no longer counts.
+    /// </summary>
+    public int MaxWorkers { get; set; } = 1024;
+
+    /// <summary>The most connections Kestrel keeps open at once (default 2048).</summary>
+    public long MaxConnections { get; set; } = 2048;
+
+    /// <summary>The most concurrent HTTP/2 streams of one connection (default 8; a worker needs 2).</summary>
+    public int MaxStreamsPerConnection { get; set; } = 8;
+
+    /// <summary>How long a new connection may take to complete its TLS handshake (default 10 s).</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// The slowest a worker's stream may deliver bytes the coordinator waits for (default 240 bytes a second, after a
+    /// grace period of <see cref="DataRateGracePeriod"/>): a stream that trickles is cut.
+    /// </summary>
+    public double MinRequestBodyBytesPerSecond { get; set; } = 240;
+
+    /// <summary>How long a stream may run below <see cref="MinRequestBodyBytesPerSecond"/> (default 5 s).</summary>
+    public TimeSpan DataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -44,6 +44,21 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         {
             failures.Add($"shutdown timeout must not be negative, got {options.ShutdownTimeout}");
         }
+        if (options.MaxWorkers < 1 || options.MaxConnections < options.MaxWorkers)
+        {
+            failures.Add(
+                $"--max-workers must be at least 1 and at most the connection limit {options.MaxConnections}, "
+                + $"got {options.MaxWorkers}");
+        }
+        if (options.MaxStreamsPerConnection < 2)
+        {
+            failures.Add($"a connection must allow at least 2 streams, got {options.MaxStreamsPerConnection}");
+        }
+        if (options.HandshakeTimeout <= TimeSpan.Zero || options.DataRateGracePeriod <= TimeSpan.Zero
+            || !double.IsFinite(options.MinRequestBodyBytesPerSecond) || options.MinRequestBodyBytesPerSecond <= 0)
+        {
+            failures.Add("the handshake timeout, data rate and its grace period must be positive");
+        }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

@@ -1,4 +1,5 @@
 using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
 using Grpc.AspNetCore.Server;
@@ -7,7 +8,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -38,19 +38,21 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
     public DistributedStepExecutor Executor => _app.Services.GetRequiredService<DistributedStepExecutor>();
 
     /// <summary>
-    /// Starts listening on <paramref name="listenUrl"/> (e.g. http://127.0.0.1:0 or http://0.0.0.0:5000) for the job
-    /// <paramref name="job"/> (its shards per step and input scaling go to every worker). <paramref name="configure"/>
-    /// sets the <see cref="CoordinatorOptions"/>, which are validated before the coordinator listens.
+    /// Starts listening on <paramref name="listenUrl"/> (e.g. https://127.0.0.1:0 or http://0.0.0.0:5000) for the job
+    /// <paramref name="job"/> (its shards per step and input scaling go to every worker), with mutual TLS when
+    /// <paramref name="tls"/> is given (the URL then starts with https://). <paramref name="configure"/> sets the
+    /// <see cref="CoordinatorOptions"/>, which are validated before the coordinator listens.
     /// </summary>
     public static async Task<DistributedTrainingHost> StartAsync(
         string listenUrl,
         TrainingOptions job,
+        ServerTls? tls,
         Action<CoordinatorOptions>? configure = null,
         Action<ILoggingBuilder>? configureLogging = null,
         TimeProvider? timeProvider = null,
         CancellationToken cancellationToken = default)
     {
-        var endpoint = ListenAddress.Parse(listenUrl);
+        var endpoint = ListenAddress.Parse(listenUrl, tls is not null);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
@@ -60,14 +62,13 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             .ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<CoordinatorOptions>, CoordinatorOptionsValidator>();
         builder.Services.AddSingleton(Options.Create(job));
-        KestrelTuning.Apply(builder, endpoint);
+        KestrelTuning.Apply(builder, endpoint, tls);
         builder.Services.AddGrpc();
         builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
         {
             grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
             grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
         });
-        builder.Services.AddGrpcHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy());
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton<WorkerRegistry>();
         builder.Services.AddSingleton<WorkStreamRelay>();
@@ -75,13 +76,16 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
 
         var app = builder.Build();
         app.MapGrpcService<TrainingCoordinatorService>();
-        app.MapGrpcHealthChecksService();
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>()
             .Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.First();
-        var address = new Uri(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"));
-        app.Logger.LogInformation("Coordinator listening on {Address}", bound);
+        // Kestrel reports the endpoint as http://: TLS is this coordinator's own middleware (MutualTlsMiddleware).
+        var address = new UriBuilder(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"))
+        {
+            Scheme = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps,
+        }.Uri;
+        app.Logger.LogInformation("Coordinator listening on {Address}", address);
         return new DistributedTrainingHost(app, address);
     }
 

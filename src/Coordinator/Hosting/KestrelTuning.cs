@@ -3,8 +3,10 @@ using CnnDistributed.Protocol;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
+using CnnDistributed.Coordinator.Security;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CnnDistributed.Coordinator.Hosting;
@@ -16,8 +18,14 @@ namespace CnnDistributed.Coordinator.Hosting;
 /// </summary>
 public static class KestrelTuning
 {
-    /// <summary>Configures <paramref name="builder"/>'s Kestrel to listen on <paramref name="endpoint"/>.</summary>
-    public static void Apply(WebApplicationBuilder builder, IPEndPoint endpoint)
+    /// <summary>The largest header field, and header list, a worker's request may carry.</summary>
+    public const int MaxHeaderFieldBytes = 8 * 1024;
+
+    /// <summary>
+    /// Configures <paramref name="builder"/>'s Kestrel to listen on <paramref name="endpoint"/>, with mutual TLS when
+    /// <paramref name="tls"/> is given (a plaintext client is refused before the handshake, with a log line).
+    /// </summary>
+    public static void Apply(WebApplicationBuilder builder, IPEndPoint endpoint, ServerTls? tls)
     {
         // Kestrel receives into one pool block per system call: with blocks as large as a frame, a gradient arrives in
         // one call and one block (LargeBlockMemoryPool).
@@ -31,8 +39,27 @@ public static class KestrelTuning
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<CoordinatorOptions>>((kestrel, options) =>
             {
-                kestrel.Listen(endpoint, listen => listen.Protocols = HttpProtocols.Http2);
+                var settings = options.Value;
+                kestrel.Listen(endpoint, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    if (tls is not null)
+                    {
+                        var logger = kestrel.ApplicationServices.GetRequiredService<ILoggerFactory>()
+                            .CreateLogger(typeof(ServerTls).FullName!);
+                        tls.Logger ??= logger;
+                        listen.Use(new MutualTlsMiddleware(tls, logger, settings.HandshakeTimeout).Middleware);
+                    }
+                });
+                // A work stream lasts the whole job, so its body has no size limit; a stream that stalls while the
+                // coordinator waits for its bytes is cut by the data rate (MinRequestBodyDataRate).
                 kestrel.Limits.MaxRequestBodySize = null;
+                kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(
+                    settings.MinRequestBodyBytesPerSecond, settings.DataRateGracePeriod);
+                kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
+                kestrel.Limits.Http2.MaxStreamsPerConnection = settings.MaxStreamsPerConnection;
+                kestrel.Limits.Http2.MaxRequestHeaderFieldSize = MaxHeaderFieldBytes;
+                kestrel.Limits.MaxRequestHeadersTotalSize = MaxHeaderFieldBytes;
                 // Windows and buffers above one message let a whole gradient or weight set go out without waiting for
                 // WINDOW_UPDATE round trips or a socket drain.
                 kestrel.Limits.Http2.InitialConnectionWindowSize = Http2Windows.WindowBytes;
@@ -40,8 +67,8 @@ public static class KestrelTuning
                 // Workers send each message as DATA frames of at most this size: one frame per gradient.
                 kestrel.Limits.Http2.MaxFrameSize = Http2Windows.MaxFrameBytes;
                 kestrel.Limits.MaxResponseBufferSize = Http2Windows.WindowBytes;
-                kestrel.Limits.Http2.KeepAlivePingDelay = options.Value.KeepAliveInterval;
-                kestrel.Limits.Http2.KeepAlivePingTimeout = options.Value.KeepAliveTimeout;
+                kestrel.Limits.Http2.KeepAlivePingDelay = settings.KeepAliveInterval;
+                kestrel.Limits.Http2.KeepAlivePingTimeout = settings.KeepAliveTimeout;
             });
     }
 }

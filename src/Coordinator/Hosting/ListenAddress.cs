@@ -3,20 +3,26 @@ using System.Net;
 namespace CnnDistributed.Coordinator.Hosting;
 
 /// <summary>
-/// Parses a <c>--listen</c> URL (http only: the coordinator speaks HTTP/2 without TLS) into an endpoint; port 0 picks a
-/// free port.
+/// Parses a <c>--listen</c> URL into an endpoint: https:// when the coordinator speaks mutual TLS, http:// when it runs
+/// <c>--insecure</c>; port 0 picks a free port.
 /// </summary>
 public static class ListenAddress
 {
-    public static IPEndPoint Parse(string url)
+    /// <summary>The endpoint of <paramref name="url"/>, whose scheme must match <paramref name="tls"/>.</summary>
+    /// <exception cref="ArgumentException">The URL is malformed or its scheme does not match.</exception>
+    public static IPEndPoint Parse(string url, bool tls)
     {
-        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri)
-            || uri.Scheme != Uri.UriSchemeHttp
-            || uri.AbsolutePath != "/")
+        var scheme = tls ? Uri.UriSchemeHttps : Uri.UriSchemeHttp;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.AbsolutePath != "/"
+            || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
         {
-            throw new ArgumentException(
-                $"'{url}' is not a listen URL such as http://0.0.0.0:5000 "
-                + "(http only; the cluster speaks HTTP/2 without TLS)");
+            throw new ArgumentException($"'{url}' is not a listen URL such as {scheme}://0.0.0.0:5000");
+        }
+        if (uri.Scheme != scheme)
+        {
+            throw new ArgumentException(tls
+                ? $"'{url}': with --tls the coordinator listens on an https:// URL"
+                : $"'{url}': with --insecure the coordinator listens on an http:// URL");
         }
         var host = uri.Host.Trim('[', ']');
         var address = host switch

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace CnnDistributed.Worker.Runtime.Transport;
 
-/// <summary>The frame types of HTTP/2 (RFC 9113 §6) that <see cref="H2cConnection"/> reads or writes.</summary>
+/// <summary>The frame types of HTTP/2 (RFC 9113 §6) that <see cref="Http2Connection"/> reads or writes.</summary>
 public enum Http2FrameType : byte
 {
     Data = 0,
@@ -44,7 +44,7 @@ public readonly record struct Http2FrameHeader(int Length, Http2FrameType Type, 
         }
         if (payload.IsEmpty || payload[0] >= payload.Length)
         {
-            throw new H2cProtocolException($"{Type} frame on stream {StreamId} with more padding than payload");
+            throw new Http2ProtocolException($"{Type} frame on stream {StreamId} with more padding than payload");
         }
         return 1..^payload[0];
     }

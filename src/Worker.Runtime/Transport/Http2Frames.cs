@@ -4,8 +4,7 @@ using System.Runtime.InteropServices;
 namespace CnnDistributed.Worker.Runtime.Transport;
 
 /// <summary>
-/// Builds the frames <see cref="H2cConnection"/> sends (and the capacity bench's simulated workers, which speak HTTP/2
-/// without it), as byte arrays ready for one gathered send each.
+/// Builds the frames <see cref="Http2Connection"/> sends, as byte arrays ready for one gathered send each.
 /// </summary>
 public static class Http2Frames
 {
@@ -110,6 +109,16 @@ public static class Http2Frames
         var output = new byte[Http2FrameHeader.Size + 4];
         new Http2FrameHeader(4, Http2FrameType.RstStream, 0, streamId).Write(output);
         BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(Http2FrameHeader.Size), errorCode);
+        return output;
+    }
+
+    /// <summary>GOAWAY: the last stream this side processed and why it closes the connection.</summary>
+    public static byte[] GoAway(int lastStreamId, uint errorCode)
+    {
+        var output = new byte[Http2FrameHeader.Size + 8];
+        new Http2FrameHeader(8, Http2FrameType.GoAway, 0, 0).Write(output);
+        BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(Http2FrameHeader.Size), (uint)lastStreamId & 0x7FFF_FFFF);
+        BinaryPrimitives.WriteUInt32BigEndian(output.AsSpan(Http2FrameHeader.Size + 4), errorCode);
         return output;
     }
 

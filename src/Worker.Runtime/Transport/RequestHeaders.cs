@@ -14,12 +14,12 @@ internal static class RequestHeaders
         "connection", "host", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade",
     };
 
-    public static byte[] Encode(HttpRequestMessage request, string authority)
+    public static byte[] Encode(HttpRequestMessage request, string scheme, string authority)
     {
         var uri = request.RequestUri!;
         var output = new ArrayBufferWriter<byte>(256);
         HpackEncoder.WriteLiteral(":method", request.Method.Method, output);
-        HpackEncoder.WriteLiteral(":scheme", "http", output);
+        HpackEncoder.WriteLiteral(":scheme", scheme, output);
         HpackEncoder.WriteLiteral(":authority", authority, output);
         HpackEncoder.WriteLiteral(":path", uri.PathAndQuery, output);
         Write(request.Headers.NonValidated, output);

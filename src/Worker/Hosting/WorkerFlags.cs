@@ -13,7 +13,12 @@ public static class WorkerFlags
     public static IReadOnlyList<Flag> All { get; } =
     [
         new Flag<WorkerOptions, string>(
-            "--coordinator", o => o.Coordinator, "The coordinator's URL, e.g. http://10.0.0.1:5000 (required)"),
+            "--coordinator", o => o.Coordinator, "The coordinator's URL, e.g. https://10.0.0.1:5000 (required)"),
+        new Flag<WorkerOptions, string?>(
+            "--tls", o => o.Tls, "The run's certificate folder (cnnd certs create): mutual TLS with the coordinator"),
+        new Flag<WorkerOptions, string>("--tls-name", o => o.TlsName, "Which client certificate of --tls to present"),
+        new Flag<WorkerOptions, bool>(
+            "--insecure", o => o.Insecure, "Plaintext HTTP/2 with no authentication (an http:// coordinator)"),
         new Flag<WorkerOptions, string>("--device", o => o.Device, "auto, cpu, cuda or opencl"),
         new Flag<WorkerOptions, int>("--threads", o => o.Threads, "Compute threads", defaultText: "all cores"),
         new Flag<WorkerOptions, string>(

@@ -1,23 +1,16 @@
+using CnnDistributed.Hosting;
 using CnnDistributed.Worker.Runtime;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CnnDistributed.Worker.Hosting;
 
-/// <summary>
-/// The standard gRPC health service (grpc.health.v1) on <c>--health-port</c>, HTTP/2 without TLS on all interfaces,
-/// for container health checks and Kubernetes gRPC probes. Serves nothing when the port is 0.
-/// </summary>
+/// <summary>The worker's <see cref="GrpcHealthEndpoint"/> on <c>--health-port</c>; none when the port is 0.</summary>
 public sealed class WorkerHealthEndpoint(IOptions<WorkerOptions> options, ILogger<WorkerHealthEndpoint> logger)
     : IHostedService, IAsyncDisposable
 {
-    private WebApplication? _app;
+    private GrpcHealthEndpoint? _endpoint;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -26,31 +19,17 @@ public sealed class WorkerHealthEndpoint(IOptions<WorkerOptions> options, ILogge
         {
             return;
         }
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(
-            kestrel => kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2));
-        builder.Services.AddGrpc();
-        builder.Services.AddGrpcHealthChecks().AddCheck("process", () => HealthCheckResult.Healthy());
-        _app = builder.Build();
-        _app.MapGrpcHealthChecksService();
-        await _app.StartAsync(cancellationToken);
+        _endpoint = await GrpcHealthEndpoint.StartAsync(port, cancellationToken);
         logger.LogInformation("gRPC health service on port {Port}", port);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync(cancellationToken);
-        }
-    }
+    public async Task StopAsync(CancellationToken cancellationToken) => await DisposeAsync();
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (Interlocked.Exchange(ref _endpoint, null) is { } endpoint)
         {
-            await _app.DisposeAsync();
+            await endpoint.DisposeAsync();
         }
     }
 }

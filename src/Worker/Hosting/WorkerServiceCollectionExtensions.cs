@@ -1,8 +1,10 @@
 using CnnDistributed.Hosting.Flags;
 using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Runtime.Backends;
+using CnnDistributed.Worker.Runtime.Transport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CnnDistributed.Worker.Hosting;
@@ -23,8 +25,17 @@ public static class WorkerServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
             return new WorkerBackendFactory(options.Device, options.Threads);
         });
-        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WorkerRuntime>(
-            sp, sp.GetRequiredService<IOptions<WorkerOptions>>().Value));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<WorkerOptions>>().Value;
+            var clock = sp.GetRequiredService<TimeProvider>();
+            return new WorkerRuntime(
+                options,
+                WorkerTls.Load(options, clock),
+                sp.GetRequiredService<IWorkerBackendFactory>(),
+                sp.GetRequiredService<ILogger<WorkerRuntime>>(),
+                clock);
+        });
         services.AddHostedService<WorkerHealthEndpoint>();
         services.AddHostedService<WorkerService>();
         return services;

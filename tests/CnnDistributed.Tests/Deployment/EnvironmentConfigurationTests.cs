@@ -49,7 +49,7 @@ public sealed class EnvironmentConfigurationTests
     [Fact]
     public void WorkerReadsTheEnvironmentAndTheCommandLineWins()
     {
-        var environment = new Dictionary<string, string> { ["CNND_COORDINATOR"] = "http://coordinator:5000", ["CNND_THREADS"] = "3", ["CNND_HEALTH_PORT"] = "8081" };
+        var environment = new Dictionary<string, string> { ["CNND_COORDINATOR"] = "http://coordinator:5000", ["CNND_INSECURE"] = "true", ["CNND_THREADS"] = "3", ["CNND_HEALTH_PORT"] = "8081" };
 
         var options = WorkerOptionsFrom(["--threads", "2"], environment);
 
@@ -61,7 +61,7 @@ public sealed class EnvironmentConfigurationTests
     [Fact]
     public void ABadWorkerVariableFailsValidationNamingTheFlag()
     {
-        var environment = new Dictionary<string, string> { ["CNND_COORDINATOR"] = "http://coordinator:5000", ["CNND_HEALTH_PORT"] = "70000" };
+        var environment = new Dictionary<string, string> { ["CNND_COORDINATOR"] = "http://coordinator:5000", ["CNND_INSECURE"] = "true", ["CNND_HEALTH_PORT"] = "70000" };
 
         var error = Assert.Throws<OptionsValidationException>(() => WorkerOptionsFrom([], environment).Value);
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Tests.Infrastructure;
@@ -11,11 +11,12 @@ namespace CnnDistributed.Tests.Deployment;
 public sealed class HealthAndMetricsTests
 {
     [Fact]
-    public async Task HealthVerbReportsACoordinatorServing()
+    public async Task HealthVerbReportsAHealthEndpointServing()
     {
-        await using var host = await DistributedTrainingHost.StartAsync("http://127.0.0.1:0", new TrainingOptions());
+        var port = FreePort();
+        await using var endpoint = await GrpcHealthEndpoint.StartAsync(port, CancellationToken.None);
 
-        var result = CliRunner.Run("health", host.Address.ToString());
+        var result = CliRunner.Run("health", $"http://127.0.0.1:{port}");
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal("SERVING", result.Stdout.Trim());

@@ -43,7 +43,7 @@ public sealed class BadPeerTests
         await using var cluster = await ClusterHarness.StartAsync();
         cluster.StartInProcessWorkers(2);
         await cluster.WaitForWorkersAsync(2);
-        using var peer = new MisbehavingWorker(cluster.Address);
+        using var peer = new MisbehavingWorker(cluster.OpenChannel());
 
         var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.DeviceKind!, protocolVersion: 99);
         var actual = await ShortTrainingRun.RunAsync(cluster.Coordinator.Executor, steps);
@@ -62,7 +62,7 @@ public sealed class BadPeerTests
         await using var cluster = await ClusterHarness.StartAsync();
         cluster.StartInProcessWorkers(2);
         await cluster.WaitForWorkersAsync(2);
-        using var peer = new MisbehavingWorker(cluster.Address);
+        using var peer = new MisbehavingWorker(cluster.OpenChannel());
         var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.DeviceKind!);
         var misbehaving = peer.MisbehaveAsync(reply.Accepted, misbehaviour);
         await cluster.WaitForWorkersAsync(3);

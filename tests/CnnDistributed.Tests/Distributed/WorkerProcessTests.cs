@@ -58,7 +58,7 @@ public sealed class WorkerProcessTests
         listener.Start();
         var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        using var worker = WorkerProcess.Start("--coordinator", $"http://127.0.0.1:{port}", "--connect-attempts", "2");
+        using var worker = WorkerProcess.Start("--coordinator", $"http://127.0.0.1:{port}", "--insecure", "--connect-attempts", "2");
 
         var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
@@ -69,11 +69,11 @@ public sealed class WorkerProcessTests
     [Fact]
     public async Task WorkerExitsWithCodeTwoOnABadFlag()
     {
-        using var worker = WorkerProcess.Start("--coordinator", "ftp://nowhere", "--threads", "1");
+        using var worker = WorkerProcess.Start("--coordinator", "ftp://nowhere", "--insecure", "--threads", "1");
 
         var exitCode = await worker.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(2, exitCode);
-        Assert.StartsWith("error: --coordinator 'ftp://nowhere' is not an http:// URL", worker.StandardError.Trim());
+        Assert.StartsWith("error: --coordinator 'ftp://nowhere' is not an https:// or http:// URL", worker.StandardError.Trim());
     }
 }

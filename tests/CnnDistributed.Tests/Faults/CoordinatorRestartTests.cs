@@ -1,4 +1,5 @@
 using CnnDistributed.Core.Checkpoints;
+using CnnDistributed.Hosting.Tls;
 using CnnDistributed.Tests.Infrastructure;
 
 namespace CnnDistributed.Tests.Faults;
@@ -15,11 +16,14 @@ public sealed class CoordinatorRestartTests
     {
         using var temp = new TempDirectory();
         var expected = ResumableJob.Reference(temp.File("reference"));
-        var url = $"http://127.0.0.1:{ResumableJob.FreePort()}";
+        var url = $"https://127.0.0.1:{ResumableJob.FreePort()}";
         var outDir = temp.File("run");
-        string[] serve = ["serve", "--listen", url, "--expect-workers", "1", "--join-timeout", "60"];
+        var certificates = temp.File("tls");
+        TlsDirectory.Create(certificates, [], 0, TimeSpan.FromDays(1), TimeProvider.System);
+        string[] serve = ["serve", "--listen", url, "--tls", certificates, "--expect-workers", "1", "--join-timeout", "60"];
 
-        using var worker = WorkerProcess.Start("--coordinator", url, "--device", "cpu", "--threads", "1", "--name", "remote", "--reconnect-timeout", "60");
+        using var worker = WorkerProcess.Start(
+            "--coordinator", url, "--tls", certificates, "--device", "cpu", "--threads", "1", "--name", "remote", "--reconnect-timeout", "60");
         using (var first = CnndProcess.Start(temp.Path, [.. serve, "--out", outDir, "--checkpoint-every", "10", .. ResumableJob.Options]))
         {
             await ResumableJob.WaitForCheckpointAsync(outDir, first);

@@ -24,7 +24,7 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output)
         var steps = ShortTrainingRun.Steps(6);
         var expected = await ShortTrainingRun.LocalAsync(steps);
         using var network = NetworkNamespace.Create();
-        await using var cluster = await ClusterHarness.StartAsync(_ => { }, "http://0.0.0.0:0");
+        await using var cluster = await ClusterHarness.StartAsync(insecure: true, allInterfaces: true);
         cluster.StartInProcessWorkers(1);
         var partitioned = cluster.StartWorkerProcess(PartitionedName, network: network);
         await cluster.WaitForWorkersAsync(2);

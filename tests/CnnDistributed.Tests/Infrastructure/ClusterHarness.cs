@@ -1,7 +1,12 @@
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Coordinator.Security;
+using CnnDistributed.Hosting.Tls;
+using CnnDistributed.Worker.Runtime;
 using CnnDistributed.Worker.Runtime.Backends;
+using CnnDistributed.Worker.Runtime.Transport;
+using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Tests.Infrastructure;
@@ -15,34 +20,72 @@ public sealed class ClusterHarness : IAsyncDisposable
     private readonly List<InProcessWorkers> _inProcess = [];
     private readonly List<WorkerProcess> _processes = [];
     private readonly ILoggerFactory _loggerFactory;
+    private readonly TempDirectory? _certificates;
+    private readonly ServerTls? _serverTls;
 
-    private ClusterHarness(DistributedTrainingHost coordinator, CapturingLoggerProvider logs)
+    private ClusterHarness(
+        DistributedTrainingHost coordinator, CapturingLoggerProvider logs, TempDirectory? certificates, ServerTls? serverTls)
     {
         Coordinator = coordinator;
         Logs = logs;
+        _certificates = certificates;
+        _serverTls = serverTls;
         _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(logs));
+        WorkerCredentials = certificates is null ? null : Tls(RunCertificateAuthority.SharedWorkerName);
     }
 
     public DistributedTrainingHost Coordinator { get; }
+
+    /// <summary>The run's certificate folder (made by <see cref="TlsDirectory.Create"/>); null for an insecure harness.</summary>
+    public string? CertificateFolder => _certificates?.Path;
+
+    /// <summary>What in-process workers present and check: the shared worker certificate; null when insecure.</summary>
+    public ClientTls? WorkerCredentials { get; }
 
     public CapturingLoggerProvider Logs { get; }
 
     public Uri Address => Coordinator.Address;
 
     /// <summary>
-    /// Starts the coordinator of a <see cref="ShortTrainingRun"/> on <paramref name="listenUrl"/> (default 127.0.0.1
-    /// with an ephemeral port), its options set by <paramref name="configure"/> (default: a 20 s step timeout).
+    /// Starts the coordinator of a <see cref="ShortTrainingRun"/> on 127.0.0.1 with an ephemeral port (or on all
+    /// interfaces with <paramref name="allInterfaces"/>), its options set by <paramref name="configure"/> (default: a
+    /// 20 s step timeout), with mutual TLS from a fresh certificate folder (two numbered worker certificates besides
+    /// the shared one) unless <paramref name="insecure"/>.
     /// </summary>
-    public static async Task<ClusterHarness> StartAsync(Action<CoordinatorOptions>? configure = null, string listenUrl = "http://127.0.0.1:0")
+    public static async Task<ClusterHarness> StartAsync(
+        Action<CoordinatorOptions>? configure = null, bool insecure = false, bool allInterfaces = false)
     {
         var logs = new CapturingLoggerProvider();
+        TempDirectory? certificates = null;
+        ServerTls? serverTls = null;
+        if (!insecure)
+        {
+            certificates = new TempDirectory();
+            TlsDirectory.Create(certificates.Path, [], 2, TimeSpan.FromDays(1), TimeProvider.System);
+            serverTls = ServerTls.FromDirectory(certificates.Path, TimeProvider.System, TimeSpan.FromMilliseconds(200));
+        }
+        var host = allInterfaces ? "0.0.0.0" : "127.0.0.1";
         var coordinator = await DistributedTrainingHost.StartAsync(
-            listenUrl,
+            $"{(insecure ? "http" : "https")}://{host}:0",
             new TrainingOptions { Shards = ShortTrainingRun.ShardCount },
+            serverTls,
             configure ?? (options => options.StepTimeout = TimeSpan.FromSeconds(20)),
             logging => logging.AddProvider(logs));
-        return new ClusterHarness(coordinator, logs);
+        return new ClusterHarness(coordinator, logs, certificates, serverTls);
     }
+
+    /// <summary>The client credentials of certificate <paramref name="name"/> of the run's folder.</summary>
+    public ClientTls Tls(string name) =>
+        WorkerTls.Load(new WorkerOptions { Tls = CertificateFolder, TlsName = name }, TimeProvider.System)!;
+
+    /// <summary>A gRPC channel to the coordinator over this repository's HTTP/2 client, as a worker opens it.</summary>
+    public GrpcChannel OpenChannel(ClientTls? tls = null) => GrpcChannel.ForAddress(Address, new GrpcChannelOptions
+    {
+        HttpHandler = new Http2Handler(
+            new Http2Timeouts(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(5)),
+            tls ?? WorkerCredentials,
+            TimeProvider.System),
+    });
 
     /// <summary>
     /// Settings for fault tests: a measured worker's deadline is at least 2 s (far above a healthy step here, so only a
@@ -59,8 +102,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     public InProcessWorkers StartInProcessWorkers(int count, int threads = 1, Func<int, IWorkerBackendFactory>? backendFor = null)
     {
         var workers = backendFor is null
-            ? InProcessWorkers.StartCpu(Address, count, threads, _loggerFactory)
-            : InProcessWorkers.Start(Address, count, threads, backendFor, _loggerFactory);
+            ? InProcessWorkers.StartCpu(Address, count, threads, WorkerCredentials, _loggerFactory)
+            : InProcessWorkers.Start(Address, count, threads, backendFor, WorkerCredentials, _loggerFactory);
         _inProcess.Add(workers);
         return workers;
     }
@@ -68,7 +111,14 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// <summary>Starts a worker process, inside <paramref name="network"/> (reaching the coordinator over its veth) when given.</summary>
     public WorkerProcess StartWorkerProcess(string name, int threads = 1, NetworkNamespace? network = null)
     {
-        string[] arguments = ["--coordinator", (network?.HostUrl(Address) ?? Address).ToString(), "--threads", threads.ToString(), "--name", name];
+        string[] transport = CertificateFolder is { } folder ? ["--tls", folder] : ["--insecure"];
+        string[] arguments =
+        [
+            "--coordinator", (network?.HostUrl(Address) ?? Address).ToString(),
+            "--threads", threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--name", name,
+            .. transport,
+        ];
         var process = network is null ? WorkerProcess.Start(arguments) : WorkerProcess.StartIn(network, arguments);
         _processes.Add(process);
         return process;
@@ -92,5 +142,7 @@ public sealed class ClusterHarness : IAsyncDisposable
             process.Dispose();
         }
         _loggerFactory.Dispose();
+        _serverTls?.Dispose();
+        _certificates?.Dispose();
     }
 }

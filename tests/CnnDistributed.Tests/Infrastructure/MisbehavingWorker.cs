@@ -21,9 +21,10 @@ public sealed class MisbehavingWorker : IDisposable
     private readonly GrpcChannel _channel;
     private readonly TrainingCoordinator.TrainingCoordinatorClient _client;
 
-    public MisbehavingWorker(Uri coordinator)
+    /// <param name="channel">A channel to the coordinator, with a valid worker certificate where it wants TLS.</param>
+    public MisbehavingWorker(GrpcChannel channel)
     {
-        _channel = GrpcChannel.ForAddress(coordinator);
+        _channel = channel;
         _client = new TrainingCoordinator.TrainingCoordinatorClient(_channel);
     }
 

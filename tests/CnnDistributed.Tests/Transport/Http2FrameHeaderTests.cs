@@ -31,7 +31,7 @@ public sealed class Http2FrameHeaderTests
     {
         var header = new Http2FrameHeader(payload.Length, Http2FrameType.Headers, Http2FrameHeader.Padded, 3);
 
-        var error = Assert.Throws<H2cProtocolException>(() => header.Unpadded(payload));
+        var error = Assert.Throws<Http2ProtocolException>(() => header.Unpadded(payload));
         Assert.Contains("more padding than payload", error.Message);
     }
 }

@@ -1,24 +1,28 @@
 namespace CnnDistributed.Worker.Runtime.Transport;
 
 /// <summary>
-/// The HTTP message handler of a worker's gRPC channel: HTTP/2 without TLS over one <see cref="H2cConnection"/>,
-/// replaced by a new one when it fails or the peer goes away. Only http:// addresses.
+/// The HTTP message handler of a worker's gRPC channel: HTTP/2 over one <see cref="Http2Connection"/>, replaced by a
+/// new one when it fails or the peer goes away. With <paramref name="tls"/> it speaks mutual TLS and takes only
+/// https:// addresses; without, HTTP/2 by prior knowledge and only http://.
 /// </summary>
-public sealed class H2cHandler(H2cTimeouts timeouts, TimeProvider timeProvider) : HttpMessageHandler
+public sealed class Http2Handler(Http2Timeouts timeouts, ClientTls? tls, TimeProvider timeProvider) : HttpMessageHandler
 {
     private readonly SemaphoreSlim _connecting = new(1, 1);
-    private H2cConnection? _connection;
+    private Http2Connection? _connection;
 
     protected override async Task<HttpResponseMessage> SendAsync(
         HttpRequestMessage request,
         CancellationToken cancellationToken)
     {
         var address = request.RequestUri ?? throw new InvalidOperationException("the request has no address");
-        if (address.Scheme != Uri.UriSchemeHttp)
+        var expected = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        if (address.Scheme != expected)
         {
             throw new HttpRequestException(
                 HttpRequestError.Unknown,
-                $"{address}: workers speak HTTP/2 without TLS, so the address must start with http://");
+                tls is null
+                    ? $"{address}: without TLS (--insecure) the address must start with http://"
+                    : $"{address}: with TLS the address must start with https://");
         }
         var connection = await ConnectAsync(address, cancellationToken);
         return await connection.SendAsync(request, cancellationToken);
@@ -28,13 +32,13 @@ public sealed class H2cHandler(H2cTimeouts timeouts, TimeProvider timeProvider) 
     {
         if (disposing)
         {
-            _connection?.Abort(new ObjectDisposedException(nameof(H2cHandler)));
+            _connection?.Abort(new ObjectDisposedException(nameof(Http2Handler)));
             _connecting.Dispose();
         }
         base.Dispose(disposing);
     }
 
-    private async Task<H2cConnection> ConnectAsync(Uri address, CancellationToken cancellationToken)
+    private async Task<Http2Connection> ConnectAsync(Uri address, CancellationToken cancellationToken)
     {
         var current = Volatile.Read(ref _connection);
         if (current is { IsUsable: true })
@@ -52,7 +56,8 @@ public sealed class H2cHandler(H2cTimeouts timeouts, TimeProvider timeProvider) 
             {
                 _connection.Abort(new IOException("replaced by a new connection"));
             }
-            var connection = await H2cConnection.ConnectAsync(address, timeouts, timeProvider, cancellationToken);
+            var connection = await Http2Connection.ConnectAsync(
+                address, timeouts, tls, timeProvider, cancellationToken);
             Volatile.Write(ref _connection, connection);
             return connection;
         }

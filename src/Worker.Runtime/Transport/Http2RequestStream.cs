@@ -4,7 +4,7 @@ namespace CnnDistributed.Worker.Runtime.Transport;
 /// The body of a request as its content writes it: each write goes out at once as DATA frames, in one system call
 /// when the flow-control windows allow (the .NET client sends one 16 KiB frame per round trip through its writer).
 /// </summary>
-internal sealed class H2cRequestStream(H2cStream stream, H2cConnection connection) : Stream
+internal sealed class Http2RequestStream(Http2Stream stream, Http2Connection connection) : Stream
 {
     public override bool CanRead => false;
 

@@ -13,9 +13,9 @@ namespace CnnDistributed.Tests.Transport;
 
 /// <summary>The worker's HTTP/2 client against a real Kestrel on a loopback port, and against peers that misbehave.</summary>
 [Trait("Category", "Integration")]
-public sealed class H2cHandlerTests
+public sealed class Http2HandlerTests
 {
-    private static readonly H2cTimeouts NoKeepAlive = new(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(5));
+    private static readonly Http2Timeouts NoKeepAlive = new(TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan, TimeSpan.FromSeconds(5));
 
     [Fact]
     public async Task LargeBodiesCrossSmallFlowControlWindowsIntactInBothDirections()
@@ -150,8 +150,8 @@ public sealed class H2cHandlerTests
     public async Task APeerThatStopsAnsweringPingsFailsTheRequestWithAKeepAliveError()
     {
         using var peer = new SilentPeer();
-        var timeouts = new H2cTimeouts(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
-        using var client = new HttpClient(new H2cHandler(timeouts, TimeProvider.System));
+        var timeouts = new Http2Timeouts(TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(200));
+        using var client = new HttpClient(new Http2Handler(timeouts, null, TimeProvider.System));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
 
@@ -162,7 +162,7 @@ public sealed class H2cHandlerTests
     public async Task AFrameAboveTheAnnouncedMaximumIsAProtocolErrorNotAHang()
     {
         using var peer = new SilentPeer(reply: [0, 0, 0, (byte)Http2FrameType.Settings, 0, 0, 0, 0, 0, 0x7F, 0xFF, 0xFF, 0, 0, 0, 0, 0, 0]);
-        using var client = new HttpClient(new H2cHandler(NoKeepAlive, TimeProvider.System));
+        using var client = new HttpClient(new Http2Handler(NoKeepAlive, null, TimeProvider.System));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
 
@@ -174,7 +174,7 @@ public sealed class H2cHandlerTests
     public async Task AnHttp1ServerIsNamedAsNotSpeakingHttp2()
     {
         using var peer = new SilentPeer(reply: "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"u8.ToArray());
-        using var client = new HttpClient(new H2cHandler(NoKeepAlive, TimeProvider.System));
+        using var client = new HttpClient(new Http2Handler(NoKeepAlive, null, TimeProvider.System));
 
         var error = await Assert.ThrowsAsync<HttpRequestException>(() => client.SendAsync(Post(peer.Address, "/", [1])).WaitAsync(TimeSpan.FromSeconds(20)));
 
@@ -250,7 +250,7 @@ public sealed class H2cHandlerTests
     /// <summary>The messages of an exception and its inner exceptions, as gRPC reports them in a status detail.</summary>
     private static string Messages(Exception error) => error.InnerException is null ? error.Message : $"{error.Message} {Messages(error.InnerException)}";
 
-    private static HttpClient CreateClient(Uri address) => new(new H2cHandler(NoKeepAlive, TimeProvider.System)) { BaseAddress = address };
+    private static HttpClient CreateClient(Uri address) => new(new Http2Handler(NoKeepAlive, null, TimeProvider.System)) { BaseAddress = address };
 
     private static HttpRequestMessage Post(Uri address, string path, byte[] body) => new(HttpMethod.Post, new Uri(address, path))
     {

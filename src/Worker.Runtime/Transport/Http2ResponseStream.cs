@@ -5,7 +5,7 @@ namespace CnnDistributed.Worker.Runtime.Transport;
 /// The body of a response as the caller reads it: served from the stream's pipe, returning each read's bytes to the
 /// peer's flow-control windows. Disposing it before the stream has ended resets the stream.
 /// </summary>
-internal sealed class H2cResponseStream(H2cStream stream, H2cConnection connection) : Stream
+internal sealed class Http2ResponseStream(Http2Stream stream, Http2Connection connection) : Stream
 {
     private int _disposed;
 

@@ -2,8 +2,8 @@ using System.Net;
 
 namespace CnnDistributed.Worker.Runtime.Transport;
 
-/// <summary>A response body of unknown length that is read as it arrives (<see cref="H2cResponseStream"/>).</summary>
-internal sealed class H2cResponseContent(H2cResponseStream body) : HttpContent
+/// <summary>A response body of unknown length that is read as it arrives (<see cref="Http2ResponseStream"/>).</summary>
+internal sealed class Http2ResponseContent(Http2ResponseStream body) : HttpContent
 {
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         body.CopyToAsync(stream);

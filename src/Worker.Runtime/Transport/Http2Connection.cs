@@ -1,37 +1,43 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using CnnDistributed.Protocol;
 using CnnDistributed.Worker.Runtime.Transport.Hpack;
 
 namespace CnnDistributed.Worker.Runtime.Transport;
 
 /// <summary>
-/// One HTTP/2 connection without TLS (prior knowledge, RFC 9113 §3.3), as much of HTTP/2 as a gRPC client needs:
-/// requests with streamed bodies, responses with trailers, flow control in both directions, SETTINGS, PING (answered,
-/// and sent as keep-alive), RST_STREAM and GOAWAY. What makes it worth having: a request body write leaves in one
-/// gathered system call (all its DATA frames at once), and the reader loop receives whole frames of up to
-/// <see cref="MaxReceiveFrameBytes"/> (the peer may send a 138 KB weight set as one frame) in few large reads.
+/// One HTTP/2 connection, over TLS (ALPN h2) or without (prior knowledge, RFC 9113 §3.3), as much of HTTP/2 as a gRPC
+/// client needs: requests with streamed bodies, responses with trailers, flow control in both directions, SETTINGS,
+/// PING (answered, and sent as keep-alive), RST_STREAM and GOAWAY. What makes it worth having: a request body write
+/// leaves in one gathered send (all its DATA frames at once), and the reader loop receives whole frames of up to
+/// <see cref="MaxReceiveFrameBytes"/> (a weight set arrives as one frame) in few large reads. It distrusts its peer:
+/// DATA beyond the windows it granted, windows above 2^31-1, header blocks or header lists above their limits and any
+/// other protocol error end the connection with a GOAWAY naming the error (docs/protocol.md, "Limits").
 /// </summary>
-internal sealed class H2cConnection
+internal sealed class Http2Connection
 {
     /// <summary>
     /// The largest frame this client accepts (SETTINGS_MAX_FRAME_SIZE): a weight set or gradient fits in one.
     /// </summary>
     public const int MaxReceiveFrameBytes = Http2Windows.MaxFrameBytes;
 
+    /// <summary>The largest header block (a HEADERS frame and its CONTINUATION frames) this client accepts.</summary>
+    public const int MaxHeaderBlockBytes = 64 * 1024;
+
+    /// <summary>The largest decoded header list (names, values and 32 bytes a field, RFC 9113 §6.5.2).</summary>
+    public const int MaxHeaderListBytes = 64 * 1024;
+
     private const int ReceiveBufferBytes = 2 * (MaxReceiveFrameBytes + Http2FrameHeader.Size);
     private const int MaxWindow = int.MaxValue;
     private const long GrantThreshold = Http2Windows.WindowBytes / 4;
-    private const uint NoError = 0;
-    private const uint CancelError = 8;
 
-    private readonly Socket _socket;
+    private readonly Http2Transport _transport;
     private readonly string _authority;
+    private readonly string _scheme;
     private readonly TimeProvider _time;
     private readonly Lock _sync = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Dictionary<int, H2cStream> _streams = [];
+    private readonly Dictionary<int, Http2Stream> _streams = [];
     private readonly HpackDecoder _decoder = new();
     private readonly ArrayBufferWriter<byte> _headerBlock = new();
     private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
@@ -45,6 +51,9 @@ internal sealed class H2cConnection
     private long _peerInitialWindow = Http2Frames.DefaultWindow;
     private int _peerMaxFrame = 16_384;
     private long _readNotGranted;
+    // What the peer may still send on the connection before this side grants more (it advertised WindowBytes).
+    private long _receiveWindow = Http2Windows.WindowBytes;
+    private int _lastStreamId;
     private TaskCompletionSource _creditChanged = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Exception? _failure;
     private bool _goingAway;
@@ -52,10 +61,11 @@ internal sealed class H2cConnection
     private long _pingsSent;
     private long _lastPingAcked;
 
-    private H2cConnection(Socket socket, string authority, TimeProvider time)
+    private Http2Connection(Http2Transport transport, Uri address, TimeProvider time)
     {
-        _socket = socket;
-        _authority = authority;
+        _transport = transport;
+        _authority = address.Authority;
+        _scheme = address.Scheme;
         _time = time;
     }
 
@@ -85,33 +95,16 @@ internal sealed class H2cConnection
         }
     }
 
-    public static async Task<H2cConnection> ConnectAsync(
+    /// <summary>Connects to <paramref name="address"/>, over TLS when <paramref name="tls"/> is given.</summary>
+    public static async Task<Http2Connection> ConnectAsync(
         Uri address,
-        H2cTimeouts timeouts,
+        Http2Timeouts timeouts,
+        ClientTls? tls,
         TimeProvider time,
         CancellationToken cancellationToken)
     {
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        connectTimeout.CancelAfter(timeouts.Connect);
-        try
-        {
-            await socket.ConnectAsync(address.IdnHost, address.Port, connectTimeout.Token);
-        }
-        catch (Exception e) when (e is SocketException
-            || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            socket.Dispose();
-            var reason = e is SocketException ? e.Message : $"no answer within {timeouts.Connect.TotalSeconds:0.#} s";
-            throw new HttpRequestException(
-                HttpRequestError.ConnectionError, $"cannot connect to {address.Authority}: {reason}", e);
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-        var connection = new H2cConnection(socket, address.Authority, time);
+        var transport = await Http2Transport.ConnectAsync(address, timeouts, tls, cancellationToken);
+        var connection = new Http2Connection(transport, address, time);
         await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Windows.WindowBytes));
         _ = connection.ReadLoopAsync();
         if (timeouts.KeepAliveInterval != Timeout.InfiniteTimeSpan)
@@ -123,9 +116,9 @@ internal sealed class H2cConnection
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var headers = RequestHeaders.Encode(request, _authority);
+        var headers = RequestHeaders.Encode(request, _scheme, _authority);
         var content = request.Content;
-        H2cStream stream;
+        Http2Stream stream;
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
@@ -139,7 +132,10 @@ internal sealed class H2cConnection
                         _failure is null ? $"{_authority} is going away" : $"connection to {_authority} is closed",
                         _failure);
                 }
-                stream = new H2cStream(_nextStreamId, request, _peerInitialWindow) { LocalEnded = content is null };
+                stream = new Http2Stream(_nextStreamId, request, _peerInitialWindow, Http2Windows.WindowBytes)
+                {
+                    LocalEnded = content is null,
+                };
                 _nextStreamId += 2;
                 _goingAway |= _nextStreamId < 0;
                 _streams.Add(stream.Id, stream);
@@ -156,7 +152,7 @@ internal sealed class H2cConnection
             _ = SendBodyAsync(stream, content, cancellationToken);
         }
         using var cancellation = cancellationToken.UnsafeRegister(
-            state => Cancel((H2cStream)state!, cancellationToken), stream);
+            state => Cancel((Http2Stream)state!, cancellationToken), stream);
         try
         {
             return await stream.Response.Task;
@@ -171,7 +167,7 @@ internal sealed class H2cConnection
     /// Sends <paramref name="data"/> as DATA frames, waiting for flow-control credit when the windows are spent.
     /// </summary>
     public async ValueTask SendDataAsync(
-        H2cStream stream,
+        Http2Stream stream,
         ReadOnlyMemory<byte> data,
         bool endStream,
         CancellationToken cancellationToken)
@@ -212,7 +208,7 @@ internal sealed class H2cConnection
     /// <summary>
     /// The caller read <paramref name="count"/> body bytes: return them to the peer's windows in large grants.
     /// </summary>
-    public async ValueTask OnReadAsync(H2cStream stream, int count)
+    public async ValueTask OnReadAsync(Http2Stream stream, int count)
     {
         long streamGrant = 0;
         long connectionGrant = 0;
@@ -226,11 +222,13 @@ internal sealed class H2cConnection
                 if (stream.ReadNotGranted >= GrantThreshold)
                 {
                     (streamGrant, stream.ReadNotGranted) = (stream.ReadNotGranted, 0);
+                    stream.ReceiveWindow += streamGrant;
                 }
             }
             if (_readNotGranted >= GrantThreshold)
             {
                 (connectionGrant, _readNotGranted) = (_readNotGranted, 0);
+                _receiveWindow += connectionGrant;
             }
         }
         if (streamGrant > 0 || connectionGrant > 0)
@@ -242,7 +240,7 @@ internal sealed class H2cConnection
     /// <summary>
     /// The caller is done with the response: reset the stream if it is still open, and give back its credit.
     /// </summary>
-    public void Release(H2cStream stream)
+    public void Release(Http2Stream stream)
     {
         bool reset;
         lock (_sync)
@@ -255,7 +253,7 @@ internal sealed class H2cConnection
         }
         if (reset)
         {
-            _ = SendResetAsync(stream.Id, CancelError);
+            _ = SendResetAsync(stream.Id, Http2ErrorCode.Cancel);
         }
     }
 
@@ -277,14 +275,14 @@ internal sealed class H2cConnection
             SignalCredit();
         }
         _closed.Cancel();
-        _socket.Dispose();
+        _transport.Dispose();
     }
 
-    private async Task SendBodyAsync(H2cStream stream, HttpContent content, CancellationToken cancellationToken)
+    private async Task SendBodyAsync(Http2Stream stream, HttpContent content, CancellationToken cancellationToken)
     {
         try
         {
-            await content.CopyToAsync(new H2cRequestStream(stream, this), cancellationToken);
+            await content.CopyToAsync(new Http2RequestStream(stream, this), cancellationToken);
             await SendDataAsync(stream, ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken);
         }
         catch (Exception e)
@@ -298,12 +296,12 @@ internal sealed class H2cConnection
             }
             if (reset)
             {
-                await SendResetAsync(stream.Id, CancelError);
+                await SendResetAsync(stream.Id, Http2ErrorCode.Cancel);
             }
         }
     }
 
-    private void Cancel(H2cStream stream, CancellationToken cancellationToken)
+    private void Cancel(Http2Stream stream, CancellationToken cancellationToken)
     {
         lock (_sync)
         {
@@ -314,10 +312,10 @@ internal sealed class H2cConnection
             stream.Close(new OperationCanceledException(cancellationToken));
             Forget(stream);
         }
-        _ = SendResetAsync(stream.Id, CancelError);
+        _ = SendResetAsync(stream.Id, Http2ErrorCode.Cancel);
     }
 
-    private async ValueTask<int> ReserveAsync(H2cStream stream, int wanted, CancellationToken cancellationToken)
+    private async ValueTask<int> ReserveAsync(Http2Stream stream, int wanted, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -339,7 +337,7 @@ internal sealed class H2cConnection
         }
     }
 
-    private void ThrowIfClosed(H2cStream stream)
+    private void ThrowIfClosed(Http2Stream stream)
     {
         if (_failure is not null)
         {
@@ -351,7 +349,7 @@ internal sealed class H2cConnection
         }
     }
 
-    private void Forget(H2cStream stream)
+    private void Forget(Http2Stream stream)
     {
         if (stream.Finished)
         {
@@ -381,11 +379,23 @@ internal sealed class H2cConnection
         changed.SetResult();
     }
 
-    private async Task SendResetAsync(int streamId, uint errorCode)
+    private async Task SendResetAsync(int streamId, Http2ErrorCode errorCode)
     {
         try
         {
-            await SendControlAsync(Http2Frames.RstStream(streamId, errorCode));
+            await SendControlAsync(Http2Frames.RstStream(streamId, (uint)errorCode));
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Tells the peer why this side closes the connection; it may be gone already.</summary>
+    private async Task GoAwayAsync(Http2ErrorCode code)
+    {
+        try
+        {
+            await SendControlAsync(Http2Frames.GoAway(Volatile.Read(ref _lastStreamId), (uint)code));
         }
         catch (IOException)
         {
@@ -416,13 +426,9 @@ internal sealed class H2cConnection
         }
         try
         {
-            var total = segments.Sum(segment => segment.Count);
-            if (await _socket.SendAsync(segments, SocketFlags.None) != total)
-            {
-                throw new SocketException((int)SocketError.MessageSize);
-            }
+            await _transport.SendAsync(segments);
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException or IOException)
         {
             var error = new IOException($"connection to {_authority} broke: {e.Message}", e);
             Abort(error);
@@ -441,16 +447,17 @@ internal sealed class H2cConnection
                 if (!_prefaceReceived
                     && (header.Type != Http2FrameType.Settings || header.Has(Http2FrameHeader.EndStreamOrAck)))
                 {
-                    throw new H2cProtocolException(
-                        $"{_authority} does not speak HTTP/2 without TLS: "
-                        + "its first bytes are not a SETTINGS frame (an HTTP/1.1 or TLS server?)");
+                    throw new Http2ProtocolException(
+                        $"{_authority} does not speak HTTP/2 by prior knowledge: its first bytes are not a SETTINGS "
+                        + "frame (an HTTP/1.1 server, or one that wants TLS: give --tls DIR and an https:// URL?)");
                 }
                 _prefaceReceived = true;
                 if (header.Length > MaxReceiveFrameBytes)
                 {
-                    throw new H2cProtocolException(
+                    throw new Http2ProtocolException(
                         $"a {header.Length}-byte frame is larger than the {MaxReceiveFrameBytes} bytes "
-                        + "this client accepts");
+                        + "this client accepts",
+                        Http2ErrorCode.FrameSizeError);
                 }
                 await FillAsync(Http2FrameHeader.Size + header.Length);
                 var reply = OnFrame(header, _receive.AsSpan(_start + Http2FrameHeader.Size, header.Length));
@@ -461,11 +468,22 @@ internal sealed class H2cConnection
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Http2ProtocolException e)
+        {
+            await GoAwayAsync(e.ErrorCode);
+            Abort(e);
+        }
+        catch (InvalidDataException e)
+        {
+            await GoAwayAsync(Http2ErrorCode.CompressionError);
+            Abort(new Http2ProtocolException(e.Message, Http2ErrorCode.CompressionError));
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException
+            or OperationCanceledException)
         {
             Abort(new IOException($"connection to {_authority} broke: {e.Message}", e));
         }
-        catch (Exception e) when (e is IOException or InvalidDataException)
+        catch (IOException e)
         {
             Abort(e);
         }
@@ -493,7 +511,7 @@ internal sealed class H2cConnection
                 _end -= _start;
                 _start = 0;
             }
-            var received = await _socket.ReceiveAsync(_receive.AsMemory(_end), SocketFlags.None, _closed.Token);
+            var received = await _transport.ReceiveAsync(_receive.AsMemory(_end), _closed.Token);
             if (received == 0)
             {
                 throw new IOException($"{_authority} closed the connection");
@@ -507,7 +525,8 @@ internal sealed class H2cConnection
     {
         if (_headerStreamId != 0 && header.Type != Http2FrameType.Continuation)
         {
-            throw new H2cProtocolException($"{header.Type} frame inside the header block of stream {_headerStreamId}");
+            throw new Http2ProtocolException(
+                $"{header.Type} frame inside the header block of stream {_headerStreamId}");
         }
         return header.Type switch
         {
@@ -520,7 +539,7 @@ internal sealed class H2cConnection
             Http2FrameType.GoAway => OnGoAway(header, payload),
             Http2FrameType.WindowUpdate => OnWindowUpdate(header, payload),
             Http2FrameType.PushPromise =>
-                throw new H2cProtocolException("PUSH_PROMISE although this client disabled push"),
+                throw new Http2ProtocolException("PUSH_PROMISE although this client disabled push"),
             _ => null,
         };
     }
@@ -531,6 +550,23 @@ internal sealed class H2cConnection
         var data = payload[header.Unpadded(payload)];
         lock (_sync)
         {
+            _receiveWindow -= payload.Length;
+            if (_receiveWindow < 0)
+            {
+                throw new Http2ProtocolException(
+                    $"DATA beyond the connection window this client granted ({-_receiveWindow} bytes over)",
+                    Http2ErrorCode.FlowControlError);
+            }
+            if (_streams.TryGetValue(header.StreamId, out var open))
+            {
+                open.ReceiveWindow -= payload.Length;
+                if (open.ReceiveWindow < 0)
+                {
+                    throw new Http2ProtocolException(
+                        $"DATA beyond the window of stream {header.StreamId} ({-open.ReceiveWindow} bytes over)",
+                        Http2ErrorCode.FlowControlError);
+                }
+            }
             _readNotGranted += payload.Length - data.Length;
             if (_streams.TryGetValue(header.StreamId, out var stream) && !stream.Closed && !stream.RemoteEnded)
             {
@@ -547,6 +583,7 @@ internal sealed class H2cConnection
             }
             var grant = _readNotGranted;
             _readNotGranted = 0;
+            _receiveWindow += grant;
             return Http2Frames.WindowUpdates(header.StreamId, 0, grant);
         }
     }
@@ -559,7 +596,7 @@ internal sealed class H2cConnection
         {
             block = block.Length >= 5
                 ? block[5..]
-                : throw new H2cProtocolException("HEADERS frame too short for its priority");
+                : throw new Http2ProtocolException("HEADERS frame too short for its priority");
         }
         var endStream = header.Has(Http2FrameHeader.EndStreamOrAck);
         if (header.Has(Http2FrameHeader.EndHeaders))
@@ -568,7 +605,7 @@ internal sealed class H2cConnection
             return null;
         }
         _headerBlock.ResetWrittenCount();
-        _headerBlock.Write(block);
+        AppendHeaderBlock(block);
         (_headerStreamId, _headerEndStream) = (header.StreamId, endStream);
         return null;
     }
@@ -577,10 +614,10 @@ internal sealed class H2cConnection
     {
         if (header.StreamId != _headerStreamId || _headerStreamId == 0)
         {
-            throw new H2cProtocolException(
+            throw new Http2ProtocolException(
                 $"CONTINUATION on stream {header.StreamId} without an open header block there");
         }
-        _headerBlock.Write(payload);
+        AppendHeaderBlock(payload);
         if (header.Has(Http2FrameHeader.EndHeaders))
         {
             OnHeaderBlock(_headerStreamId, _headerBlock.WrittenSpan, _headerEndStream);
@@ -589,13 +626,33 @@ internal sealed class H2cConnection
         return null;
     }
 
+    private void AppendHeaderBlock(ReadOnlySpan<byte> fragment)
+    {
+        if (_headerBlock.WrittenCount + fragment.Length > MaxHeaderBlockBytes)
+        {
+            throw new Http2ProtocolException(
+                $"a header block of more than {MaxHeaderBlockBytes} bytes on stream {_headerStreamId}");
+        }
+        _headerBlock.Write(fragment);
+    }
+
     /// <summary>
     /// Decodes a complete header block (always, to keep the HPACK table in step) and hands it to its stream.
     /// </summary>
     private void OnHeaderBlock(int streamId, ReadOnlySpan<byte> block, bool endStream)
     {
+        if (block.Length > MaxHeaderBlockBytes)
+        {
+            throw new Http2ProtocolException($"a header block of {block.Length} bytes on stream {streamId}");
+        }
         var fields = new List<KeyValuePair<string, string>>();
         _decoder.Decode(block, fields);
+        var listBytes = fields.Sum(field => (long)field.Key.Length + field.Value.Length + 32);
+        if (listBytes > MaxHeaderListBytes)
+        {
+            throw new Http2ProtocolException($"a header list of {listBytes} bytes on stream {streamId}");
+        }
+        Volatile.Write(ref _lastStreamId, Math.Max(_lastStreamId, streamId));
         lock (_sync)
         {
             if (_streams.TryGetValue(streamId, out var stream) && !stream.Closed)
@@ -611,14 +668,14 @@ internal sealed class H2cConnection
         RequireStream(header);
         if (payload.Length != 4)
         {
-            throw new H2cProtocolException($"RST_STREAM of {payload.Length} bytes");
+            throw new Http2ProtocolException($"RST_STREAM of {payload.Length} bytes");
         }
         var code = BinaryPrimitives.ReadUInt32BigEndian(payload);
         lock (_sync)
         {
             if (_streams.TryGetValue(header.StreamId, out var stream))
             {
-                if (code == NoError && stream.RemoteEnded)
+                if (code == (uint)Http2ErrorCode.NoError && stream.RemoteEnded)
                 {
                     stream.StopSending();
                 }
@@ -637,7 +694,7 @@ internal sealed class H2cConnection
     {
         if (header.StreamId != 0 || payload.Length % 6 != 0)
         {
-            throw new H2cProtocolException($"SETTINGS of {payload.Length} bytes on stream {header.StreamId}");
+            throw new Http2ProtocolException($"SETTINGS of {payload.Length} bytes on stream {header.StreamId}");
         }
         if (header.Has(Http2FrameHeader.EndStreamOrAck))
         {
@@ -652,17 +709,24 @@ internal sealed class H2cConnection
                 switch (id)
                 {
                     case Http2Frames.InitialWindowSize when value > MaxWindow:
-                        throw new H2cProtocolException($"initial window size {value} above 2^31-1");
+                        throw new Http2ProtocolException(
+                            $"initial window size {value} above 2^31-1", Http2ErrorCode.FlowControlError);
                     case Http2Frames.InitialWindowSize:
                         var delta = value - _peerInitialWindow;
                         foreach (var stream in _streams.Values)
                         {
                             stream.SendWindow += delta;
+                            if (stream.SendWindow > MaxWindow)
+                            {
+                                throw new Http2ProtocolException(
+                                    $"window of stream {stream.Id} above 2^31-1", Http2ErrorCode.FlowControlError);
+                            }
                         }
                         _peerInitialWindow = value;
                         break;
                     case Http2Frames.MaxFrameSize when value is < 16_384 or > 16_777_215:
-                        throw new H2cProtocolException($"max frame size {value} outside 16,384..16,777,215");
+                        throw new Http2ProtocolException(
+                            $"max frame size {value} outside 16,384..16,777,215");
                     case Http2Frames.MaxFrameSize:
                         _peerMaxFrame = (int)value;
                         break;
@@ -677,7 +741,7 @@ internal sealed class H2cConnection
     {
         if (header.StreamId != 0 || payload.Length != 8)
         {
-            throw new H2cProtocolException($"PING of {payload.Length} bytes on stream {header.StreamId}");
+            throw new Http2ProtocolException($"PING of {payload.Length} bytes on stream {header.StreamId}");
         }
         if (!header.Has(Http2FrameHeader.EndStreamOrAck))
         {
@@ -691,7 +755,7 @@ internal sealed class H2cConnection
     {
         if (header.StreamId != 0 || payload.Length < 8)
         {
-            throw new H2cProtocolException($"GOAWAY of {payload.Length} bytes on stream {header.StreamId}");
+            throw new Http2ProtocolException($"GOAWAY of {payload.Length} bytes on stream {header.StreamId}");
         }
         var lastStreamId = (int)(BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF);
         var code = BinaryPrimitives.ReadUInt32BigEndian(payload[4..]);
@@ -714,12 +778,12 @@ internal sealed class H2cConnection
     {
         if (payload.Length != 4)
         {
-            throw new H2cProtocolException($"WINDOW_UPDATE of {payload.Length} bytes");
+            throw new Http2ProtocolException($"WINDOW_UPDATE of {payload.Length} bytes");
         }
         var increment = BinaryPrimitives.ReadUInt32BigEndian(payload) & 0x7FFF_FFFF;
         if (increment == 0)
         {
-            throw new H2cProtocolException($"WINDOW_UPDATE of 0 on stream {header.StreamId}");
+            throw new Http2ProtocolException($"WINDOW_UPDATE of 0 on stream {header.StreamId}");
         }
         lock (_sync)
         {
@@ -728,12 +792,17 @@ internal sealed class H2cConnection
                 _sendWindow += increment;
                 if (_sendWindow > MaxWindow)
                 {
-                    throw new H2cProtocolException("connection window above 2^31-1");
+                    throw new Http2ProtocolException("connection window above 2^31-1", Http2ErrorCode.FlowControlError);
                 }
             }
             else if (_streams.TryGetValue(header.StreamId, out var stream))
             {
                 stream.SendWindow += increment;
+                if (stream.SendWindow > MaxWindow)
+                {
+                    throw new Http2ProtocolException(
+                        $"window of stream {stream.Id} above 2^31-1", Http2ErrorCode.FlowControlError);
+                }
             }
             SignalCredit();
         }
@@ -767,7 +836,7 @@ internal sealed class H2cConnection
     {
         if (header.StreamId == 0)
         {
-            throw new H2cProtocolException($"{header.Type} frame on stream 0");
+            throw new Http2ProtocolException($"{header.Type} frame on stream 0");
         }
     }
 }

@@ -5,11 +5,11 @@ using System.Net;
 namespace CnnDistributed.Worker.Runtime.Transport;
 
 /// <summary>
-/// One request on an <see cref="H2cConnection"/>: the response that completes when its headers arrive, the body
+/// One request on an <see cref="Http2Connection"/>: the response that completes when its headers arrive, the body
 /// received so far (a pipe the reader loop fills and the caller drains), and this stream's flow-control counters.
 /// Every field but the pipe's reader side is guarded by the connection's lock.
 /// </summary>
-internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWindow)
+internal sealed class Http2Stream(int id, HttpRequestMessage request, long sendWindow, long receiveWindow)
 {
     private HttpResponseMessage? _response;
 
@@ -17,6 +17,9 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
 
     /// <summary>Bytes the peer lets this stream send before its next WINDOW_UPDATE.</summary>
     public long SendWindow { get; set; } = sendWindow;
+
+    /// <summary>Bytes the peer may still send on this stream before this side grants more.</summary>
+    public long ReceiveWindow { get; set; } = receiveWindow;
 
     /// <summary>Received body bytes not yet read by the caller.</summary>
     public long Buffered { get; set; }
@@ -47,14 +50,14 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
 
     public bool Finished => Closed || (LocalEnded && RemoteEnded);
 
-    public void OnHeaders(List<KeyValuePair<string, string>> fields, bool endStream, H2cConnection connection)
+    public void OnHeaders(List<KeyValuePair<string, string>> fields, bool endStream, Http2Connection connection)
     {
         if (_response is null)
         {
             var status = fields.Find(field => field.Key == ":status").Value;
             if (!int.TryParse(status, out var code))
             {
-                throw new H2cProtocolException($"response on stream {Id} has no valid :status");
+                throw new Http2ProtocolException($"response on stream {Id} has no valid :status");
             }
             if (code is >= 100 and < 200)
             {
@@ -64,7 +67,7 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
             {
                 Version = HttpVersion.Version20,
                 RequestMessage = request,
-                Content = new H2cResponseContent(new H2cResponseStream(this, connection)),
+                Content = new Http2ResponseContent(new Http2ResponseStream(this, connection)),
             };
             foreach (var (name, value) in fields)
             {
@@ -82,7 +85,7 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
         }
         if (!endStream)
         {
-            throw new H2cProtocolException($"trailers on stream {Id} do not end it");
+            throw new Http2ProtocolException($"trailers on stream {Id} do not end it");
         }
         foreach (var (name, value) in fields)
         {
@@ -95,7 +98,7 @@ internal sealed class H2cStream(int id, HttpRequestMessage request, long sendWin
     {
         if (_response is null)
         {
-            throw new H2cProtocolException($"data on stream {Id} before its response headers");
+            throw new Http2ProtocolException($"data on stream {Id} before its response headers");
         }
         Body.Writer.Write(payload);
         Buffered += payload.Length;
