@@ -63,7 +63,8 @@ public sealed class WorkerRuntime(
         if (reply is null)
         {
             return WorkerExit.Usage(
-                $"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts");
+                $"error: coordinator {options.Coordinator} unreachable after {options.ConnectAttempts} attempts: "
+                + registration.LastFailure);
         }
         while (true)
         {

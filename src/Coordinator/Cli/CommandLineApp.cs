@@ -15,7 +15,7 @@ namespace CnnDistributed.Coordinator.Cli;
 /// </summary>
 public static class CommandLineApp
 {
-    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench", "health"];
+    private static readonly string[] Verbs = ["train", "serve", "evaluate", "bench", "health", "certs"];
 
     /// <summary>Runs one verb, writing to plain writers and reading no environment variables.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
@@ -40,6 +40,7 @@ public static class CommandLineApp
             EvaluateCommand.Create(console),
             BenchCommand.Create(console, signals),
             HealthCommand.Create(console),
+            CertsCommand.Create(console),
         };
         var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment));
         if (parseResult.Errors.Count > 0)

@@ -12,6 +12,11 @@ internal sealed class CoordinatorRegistration(WorkerOptions options, TimeProvide
     private static readonly TimeSpan AttemptDeadline = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Why the latest attempt failed, in one line (a refused TLS handshake says why); null before any.
+    /// </summary>
+    public string? LastFailure { get; private set; }
+
+    /// <summary>
     /// The coordinator's reply, or null when it never answered within <see cref="WorkerOptions.ConnectAttempts"/>
     /// attempts.
     /// </summary>
@@ -53,6 +58,7 @@ internal sealed class CoordinatorRegistration(WorkerOptions options, TimeProvide
             catch (RpcException e)
                 when (e.StatusCode is not StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
             {
+                LastFailure = e.Status.DebugException?.Message ?? e.Status.Detail;
                 if (!mayRetry(attempt))
                 {
                     return null;
@@ -62,7 +68,7 @@ internal sealed class CoordinatorRegistration(WorkerOptions options, TimeProvide
                     + "retrying in {Delay} ms",
                     options.Coordinator,
                     attempt,
-                    e.Status.Detail,
+                    LastFailure,
                     (int)delay.TotalMilliseconds);
             }
             await Task.Delay(delay, timeProvider, cancellationToken);

@@ -7,7 +7,7 @@ public sealed class UsageErrorTests
 {
     [Theory]
     [InlineData("train --foo", "error: unrecognized option '--foo'")]
-    [InlineData("frobnicate", "error: unknown command 'frobnicate' (expected one of: train, serve, evaluate, bench, health)")]
+    [InlineData("frobnicate", "error: unknown command 'frobnicate' (expected one of: train, serve, evaluate, bench, health, certs)")]
     [InlineData("train stray", "error: unexpected argument 'stray'")]
     [InlineData("evaluate", "error: option '--weights' is required")]
     [InlineData("bench --batch-size 16,x", "error: --batch-size must be whole numbers, one or a comma list (got 'x')")]
