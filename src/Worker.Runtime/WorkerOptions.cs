@@ -69,6 +69,9 @@ public sealed class WorkerOptions
     /// <summary>The longest wait between attempts (default 5 s).</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>The largest gRPC message sent or accepted (default 64 MiB).</summary>
+    /// <summary>
+    /// The ceiling on any message sent or accepted (default 64 MiB). The work stream accepts less when the job says so:
+    /// twice the largest assignment it can send (docs/security.md, "Limits").
+    /// </summary>
     public int MaxMessageBytes { get; set; } = ProtocolLimits.DefaultMaxMessageBytes;
 }

@@ -39,17 +39,10 @@ public sealed class WorkerRuntime(
         {
             return WorkerExit.Failure("error: this worker needs a little-endian machine");
         }
-        using var channel = GrpcChannel.ForAddress(options.Coordinator, new GrpcChannelOptions
-        {
-            MaxReceiveMessageSize = options.MaxMessageBytes,
-            MaxSendMessageSize = options.MaxMessageBytes,
-            HttpHandler = new Http2Handler(
-                new Http2Timeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout),
-                tls,
-                timeProvider),
-        });
-        var invoker = channel.CreateCallInvoker();
-        var client = new TrainingCoordinator.TrainingCoordinatorClient(invoker);
+        using var handler = new Http2Handler(
+            new Http2Timeouts(ConnectTimeout, options.KeepAliveInterval, options.KeepAliveTimeout), tls, timeProvider);
+        using var channel = Channel(handler, ProtocolLimits.RegistrationReplyBytes);
+        var client = new TrainingCoordinator.TrainingCoordinatorClient(channel.CreateCallInvoker());
         var request = new RegisterRequest
         {
             Name = options.Name,
@@ -74,7 +67,7 @@ public sealed class WorkerRuntime(
                     $"error: coordinator {options.Coordinator} refused this worker: "
                     + $"{reply.Refused?.Reason ?? "no reason given"}");
             }
-            var lost = await JoinAsync(invoker, request, reply.Accepted, cancellationToken);
+            var lost = await JoinAsync(handler, request, reply.Accepted, cancellationToken);
             if (lost.Exit is { } exit)
             {
                 return exit;
@@ -110,7 +103,7 @@ public sealed class WorkerRuntime(
     /// One membership of the job: works until the job ends (an exit) or the coordinator is lost (a reason to rejoin).
     /// </summary>
     private async Task<(WorkerExit? Exit, string? Reason)> JoinAsync(
-        CallInvoker invoker,
+        Http2Handler handler,
         RegisterRequest request,
         JobSettings job,
         CancellationToken cancellationToken)
@@ -128,7 +121,12 @@ public sealed class WorkerRuntime(
         {
             using var runner = new ShardRunner(
                 backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
-            return await WorkAsync(invoker, job, runner, cancellationToken);
+            // The work stream accepts what this job's assignments can legitimately be, within the worker's own ceiling.
+            var limit = job.MaxMessageBytes > 0
+                ? Math.Min(job.MaxMessageBytes, options.MaxMessageBytes)
+                : options.MaxMessageBytes;
+            using var channel = Channel(handler, limit);
+            return await WorkAsync(channel.CreateCallInvoker(), job, runner, cancellationToken);
         }
         catch (RpcException e) when (e.StatusCode != StatusCode.Cancelled || !cancellationToken.IsCancellationRequested)
         {
@@ -178,6 +176,19 @@ public sealed class WorkerRuntime(
         }
         return (null, $"coordinator {options.Coordinator} closed the work stream without ending the job");
     }
+
+    /// <summary>
+    /// A channel over the worker's one connection (<paramref name="handler"/>, which the caller disposes): a worker id
+    /// is only good on the connection that registered it.
+    /// </summary>
+    private GrpcChannel Channel(Http2Handler handler, int maxReceiveBytes) =>
+        GrpcChannel.ForAddress(options.Coordinator, new GrpcChannelOptions
+        {
+            HttpHandler = handler,
+            DisposeHttpClient = false,
+            MaxReceiveMessageSize = maxReceiveBytes,
+            MaxSendMessageSize = options.MaxMessageBytes,
+        });
 
     private static InputScaling ToScaling(WireScaling scaling) => scaling switch
     {

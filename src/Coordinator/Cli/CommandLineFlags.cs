@@ -87,6 +87,11 @@ public static class CommandLineFlags
         new Flag<ServeOptions, int>(
             "--health-port", o => o.HealthPort, "Port of the gRPC health service, HTTP/2 without TLS (0: none)"),
         new Flag<CoordinatorOptions, int>("--max-workers", o => o.MaxWorkers, "The most workers registered at once"),
+        new Flag<CoordinatorOptions, string?>(
+            "--device-kind",
+            o => o.DeviceKind,
+            "The device kind every worker must have, e.g. cpu-avx512",
+            defaultText: "the kind most workers share at the first step"),
         new Flag<ServeOptions, int>("--expect-workers", o => o.ExpectWorkers, "Workers to wait for before training"),
         new Flag<ServeOptions, TimeSpan>(
             "--join-timeout", o => o.JoinTimeout, "Seconds to wait for them", FlagParsers.Seconds("--join-timeout")),

@@ -1,5 +1,4 @@
 using CnnDistributed.Coordinator.Steps;
-using CnnDistributed.Protocol;
 
 namespace CnnDistributed.Coordinator.Hosting;
 
@@ -8,8 +7,11 @@ namespace CnnDistributed.Coordinator.Hosting;
 /// </summary>
 public sealed class CoordinatorOptions
 {
-    /// <summary>The largest gRPC message sent or accepted, both directions (default 64 MiB).</summary>
-    public int MaxMessageBytes { get; set; } = ProtocolLimits.DefaultMaxMessageBytes;
+    /// <summary>
+    /// The device kind every worker must have (<c>--device-kind</c>, e.g. <c>cpu-avx512</c>; default none: the kind
+    /// most workers connected at the first step share). Workers of another kind are refused.
+    /// </summary>
+    public string? DeviceKind { get; set; }
 
     /// <summary>
     /// The longest wait for one worker's result (default 30 s): the deadline of a worker whose speed is not yet

@@ -1,4 +1,4 @@
-using CnnDistributed.Core.Model;
+using CnnDistributed.Protocol;
 using Microsoft.Extensions.Options;
 
 namespace CnnDistributed.Coordinator.Hosting;
@@ -9,12 +9,10 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
     public ValidateOptionsResult Validate(string? name, CoordinatorOptions options)
     {
         var failures = new List<string>();
-        var weightBytes = ModelShape.ParameterCount * sizeof(float);
-        if (options.MaxMessageBytes < 4 * weightBytes)
+        if (options.DeviceKind is { } kind && (kind.Length is 0 or > ProtocolLimits.DeviceKindBytes
+            || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
-            failures.Add(
-                $"message size limit {options.MaxMessageBytes} is too small "
-                + $"for the model's {weightBytes}-byte weights");
+            failures.Add($"--device-kind '{kind}' is not a device kind such as cpu-avx512 or cuda-sm90");
         }
         if (options.StepTimeout <= TimeSpan.Zero)
         {

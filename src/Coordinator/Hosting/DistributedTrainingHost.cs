@@ -2,10 +2,13 @@ using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol;
+using CnnDistributed.Protocol.Messages;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,6 +23,8 @@ namespace CnnDistributed.Coordinator.Hosting;
 /// </summary>
 public sealed class DistributedTrainingHost : IAsyncDisposable
 {
+    private static readonly PathString RegisterPath = WorkStreamMethods.Register.FullName;
+
     private readonly WebApplication _app;
 
     private DistributedTrainingHost(WebApplication app, Uri address)
@@ -64,10 +69,10 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         builder.Services.AddSingleton(Options.Create(job));
         KestrelTuning.Apply(builder, endpoint, tls);
         builder.Services.AddGrpc();
-        builder.Services.AddOptions<GrpcServiceOptions>().Configure<IOptions<CoordinatorOptions>>((grpc, options) =>
+        builder.Services.Configure<GrpcServiceOptions>(grpc =>
         {
-            grpc.MaxReceiveMessageSize = options.Value.MaxMessageBytes;
-            grpc.MaxSendMessageSize = options.Value.MaxMessageBytes;
+            grpc.MaxReceiveMessageSize = ProtocolLimits.CoordinatorReceiveBytes(job.Shards);
+            grpc.MaxSendMessageSize = ProtocolLimits.WorkerReceiveBytes(job.BatchSize, job.Shards);
         });
         builder.Services.AddSingleton(timeProvider ?? TimeProvider.System);
         builder.Services.AddSingleton<WorkerRegistry>();
@@ -75,6 +80,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         builder.Services.AddSingleton<DistributedStepExecutor>();
 
         var app = builder.Build();
+        app.Use(LimitRegistrationBody);
         app.MapGrpcService<TrainingCoordinatorService>();
         await app.StartAsync(cancellationToken);
         var bound = app.Services.GetRequiredService<IServer>()
@@ -87,6 +93,20 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         }.Uri;
         app.Logger.LogInformation("Coordinator listening on {Address}", address);
         return new DistributedTrainingHost(app, address);
+    }
+
+    /// <summary>
+    /// A registration is a few hundred bytes: Kestrel cuts its body at <see cref="ProtocolLimits.RegistrationBytes"/>,
+    /// so a peer cannot make the coordinator buffer a work stream's worth of bytes before it is known.
+    /// </summary>
+    private static Task LimitRegistrationBody(HttpContext context, RequestDelegate next)
+    {
+        if (context.Request.Path == RegisterPath
+            && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
+        {
+            body.MaxRequestBodySize = ProtocolLimits.RegistrationBytes;
+        }
+        return next(context);
     }
 
     /// <summary>Waits until <paramref name="count"/> workers have opened their work streams.</summary>

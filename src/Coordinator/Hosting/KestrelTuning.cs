@@ -51,8 +51,9 @@ public static class KestrelTuning
                         listen.Use(new MutualTlsMiddleware(tls, logger, settings.HandshakeTimeout).Middleware);
                     }
                 });
-                // A work stream lasts the whole job, so its body has no size limit; a stream that stalls while the
-                // coordinator waits for its bytes is cut by the data rate (MinRequestBodyDataRate).
+                // A work stream lasts the whole job, so its body has no size limit (each message has one) and gRPC
+                // lifts the data rate for it: a worker that stalls inside a step is dropped at its result deadline.
+                // The rate applies to registrations, whose body is also capped (DistributedTrainingHost).
                 kestrel.Limits.MaxRequestBodySize = null;
                 kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(
                     settings.MinRequestBodyBytesPerSecond, settings.DataRateGracePeriod);

@@ -12,7 +12,7 @@ public sealed class TrainingCoordinatorService(WorkerRegistry registry, WorkStre
     : TrainingCoordinatorServiceBase
 {
     public override Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context) =>
-        Task.FromResult(registry.Register(request, context.Peer));
+        Task.FromResult(registry.Register(request, WorkerPeer.Of(context)));
 
     public override Task Work(
         IAsyncStreamReader<ReceivedResult> requestStream,
@@ -20,6 +20,7 @@ public sealed class TrainingCoordinatorService(WorkerRegistry registry, WorkStre
         ServerCallContext context) =>
         relay.RunAsync(
             context.RequestHeaders.GetValue(WorkStreamMethods.WorkerIdHeader),
+            WorkerPeer.Of(context),
             requestStream,
             responseStream,
             context.CancellationToken);

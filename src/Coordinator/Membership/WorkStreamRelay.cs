@@ -14,11 +14,12 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
 
     public async Task RunAsync(
         string? workerId,
+        WorkerPeer peer,
         IAsyncStreamReader<ReceivedResult> requests,
         IServerStreamWriter<CoordinatorMessage> responses,
         CancellationToken cancellationToken)
     {
-        var worker = registry.Attach(workerId, responses);
+        var worker = registry.Attach(workerId, peer, responses);
         try
         {
             var reading = ReadResultsAsync(worker, requests, cancellationToken);

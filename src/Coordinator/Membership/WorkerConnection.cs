@@ -19,17 +19,26 @@ public sealed class WorkerConnection
     private TaskCompletionSource<ReceivedResult>? _expected;
     private long _lastAssignedStep = -1;
     private string? _closeReason;
+    private CancellationTokenRegistration _expiry;
 
-    internal WorkerConnection(string id, int joinOrder, RegisterRequest request)
+    internal WorkerConnection(string id, int joinOrder, RegisterRequest request, WorkerPeer peer)
     {
         Id = id;
         JoinOrder = joinOrder;
         Name = request.Name;
         DeviceKind = request.DeviceKind;
         Threads = request.Threads;
+        Peer = peer;
     }
 
+    /// <summary>The worker's id: 128 random bits in hex, issued at registration.</summary>
     public string Id { get; }
+
+    /// <summary>The first eight hex digits of <see cref="Id"/>: enough to tell workers apart in logs.</summary>
+    public string ShortId => Id[..8];
+
+    /// <summary>Where the worker registered from; only this connection may open its work stream.</summary>
+    public WorkerPeer Peer { get; }
 
     public int JoinOrder { get; }
 
@@ -67,7 +76,11 @@ public sealed class WorkerConnection
     /// <summary>Completes when the job ends this stream: null for a shutdown, the reason for a drop.</summary>
     internal Task<string?> Closed => _closed.Task;
 
-    public override string ToString() => $"{Name} ({Id})";
+    public override string ToString() => $"{Name} ({ShortId})";
+
+    /// <summary>Runs <paramref name="expire"/> when the worker's connection closes, until the worker closes.</summary>
+    internal void ExpireWith(CancellationToken connectionClosed, Action expire) =>
+        _expiry = connectionClosed.Register(expire);
 
     internal void AttachWriter(IServerStreamWriter<CoordinatorMessage> writer) => _writer = writer;
 
@@ -149,6 +162,7 @@ public sealed class WorkerConnection
             expected = _expected;
             _expected = null;
         }
+        _expiry.Dispose();
         expected?.TrySetException(new WorkerDroppedException(reason));
         if (finalMessage is not null && _writer is not null)
         {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol;
@@ -10,8 +12,9 @@ using WireScaling = CnnDistributed.Protocol.V1.InputScaling;
 namespace CnnDistributed.Coordinator.Membership;
 
 /// <summary>
-/// Who is in the job: admits or refuses registrations (protocol version, one device kind for all), tracks each
-/// worker's state and measured speed, and ends workers' streams when they are dropped or the job finishes.
+/// Who is in the job: admits or refuses registrations (protocol version, names, the worker limit, one device kind for
+/// all), binds each worker id to the connection that registered it, tracks each worker's state and measured speed,
+/// and ends workers' streams when they are dropped or the job finishes (docs/security.md, "Worker identity").
 /// </summary>
 public sealed class WorkerRegistry(
     IOptions<TrainingOptions> job,
@@ -24,51 +27,88 @@ public sealed class WorkerRegistry(
     private WorkerConnection[] _connected = [];
     private int _joined;
     private bool _closed;
+    private string? _deviceKind = options.Value.DeviceKind;
 
-    /// <summary>The device kind every worker of the job shares; null until the first worker is admitted.</summary>
-    public string? DeviceKind { get; private set; }
+    /// <summary>
+    /// The device kind every worker of the job shares: the coordinator's choice when it made one
+    /// (<see cref="CoordinatorOptions.DeviceKind"/>), otherwise fixed by <see cref="SealDeviceKind"/> at the first
+    /// step; null until then.
+    /// </summary>
+    public string? DeviceKind
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _deviceKind;
+            }
+        }
+    }
 
     /// <summary>
     /// The workers with an open work stream, in join order: a snapshot rebuilt on every change, free to read per step.
     /// </summary>
     public IReadOnlyList<WorkerConnection> Connected => Volatile.Read(ref _connected);
 
-    public RegisterReply Register(RegisterRequest request, string peer)
+    /// <summary>Workers admitted and not yet gone, with or without a work stream.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _workers.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Admits a worker under a fresh random id bound to <paramref name="peer"/>'s connection, or says why not. A
+    /// connection holds at most one registration without a work stream: registering again replaces it.
+    /// </summary>
+    public RegisterReply Register(RegisterRequest request, WorkerPeer peer)
     {
         var refusal = RefusalReason(request);
         if (refusal is not null)
         {
-            logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", request.Name, peer, refusal);
+            var name = TextRefusal("name", request.Name, ProtocolLimits.NameBytes) is null ? request.Name : "(unnamed)";
+            logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", name, peer, refusal);
             return Refuse(refusal);
         }
-        WorkerConnection worker;
+        WorkerConnection? worker = null;
         lock (_gate)
         {
             if (_closed)
             {
                 return Refuse(WorkerRefusals.JobFinished);
             }
-            if (DeviceKind is not null && DeviceKind != request.DeviceKind)
+            RemovePendingOf(peer.ConnectionId);
+            refusal = DeviceKindRefusal(request.DeviceKind)
+                ?? (_workers.Count >= options.Value.MaxWorkers
+                    ? $"the job already has its maximum of {options.Value.MaxWorkers} workers (--max-workers)"
+                    : null);
+            if (refusal is null)
             {
-                var reason = $"device kind '{request.DeviceKind}' differs from the job's '{DeviceKind}'; "
-                    + "results would not be bit-identical";
-                logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", request.Name, peer, reason);
-                return Refuse(reason);
+                _joined++;
+                worker = new WorkerConnection(NewWorkerId(), _joined, request, peer);
+                _workers.Add(worker.Id, worker);
             }
-            DeviceKind = request.DeviceKind;
-            _joined++;
-            worker = new WorkerConnection($"w{_joined}", _joined, request);
-            _workers.Add(worker.Id, worker);
         }
-        logger.LogInformation("Worker {Name} registered from {Peer} as {WorkerId}: {DeviceKind}, threads: {Threads}",
-            worker.Name, peer, worker.Id, worker.DeviceKind, worker.Threads);
+        if (worker is null)
+        {
+            logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", request.Name, peer, refusal);
+            return Refuse(refusal!);
+        }
+        worker.ExpireWith(peer.ConnectionClosed, () => Expire(worker));
+        logger.LogInformation("Worker {Worker} registered from {Peer}: {DeviceKind}, threads: {Threads}",
+            worker, peer, worker.DeviceKind, worker.Threads);
         return new RegisterReply
         {
             Accepted = new JobSettings
             {
                 WorkerId = worker.Id,
                 ShardCount = job.Value.Shards,
-                MaxMessageBytes = options.Value.MaxMessageBytes,
+                MaxMessageBytes = ProtocolLimits.WorkerReceiveBytes(job.Value.BatchSize, job.Value.Shards),
                 InputScaling = job.Value.Scaling == Core.Engine.InputScaling.MnistNormalized
                     ? WireScaling.MnistNormalized
                     : WireScaling.UnitRange,
@@ -76,28 +116,78 @@ public sealed class WorkerRegistry(
         };
     }
 
-    /// <summary>Opens the work stream of a registered worker; it takes part from the next step on.</summary>
-    public WorkerConnection Attach(string? workerId, IServerStreamWriter<CoordinatorMessage> writer)
+    /// <summary>
+    /// Opens the work stream of a registered worker; it takes part from the next step on. Only the connection that
+    /// registered the id may open it, and only once: anything else is refused with <c>PermissionDenied</c>.
+    /// </summary>
+    public WorkerConnection Attach(string? workerId, WorkerPeer peer, IServerStreamWriter<CoordinatorMessage> writer)
     {
         WorkerConnection? worker;
+        string? refusal = null;
         lock (_gate)
         {
             if (workerId is null || !_workers.TryGetValue(workerId, out worker))
             {
                 throw new RpcException(
-                    new Status(StatusCode.FailedPrecondition, $"unknown worker id '{workerId}'; register first"));
+                    new Status(StatusCode.FailedPrecondition, "unknown worker id; register first"));
             }
-            if (worker.State != WorkerState.Registered)
+            if (worker.Peer.ConnectionId != peer.ConnectionId)
             {
-                throw new RpcException(
-                    new Status(StatusCode.FailedPrecondition, $"worker {workerId} already opened its work stream"));
+                refusal = $"the id of worker {worker} was issued to another connection";
             }
-            worker.AttachWriter(writer);
-            worker.State = WorkerState.Connected;
-            SignalChange();
+            else if (worker.State != WorkerState.Registered)
+            {
+                refusal = $"worker {worker} already has a work stream";
+            }
+            else
+            {
+                worker.AttachWriter(writer);
+                worker.State = WorkerState.Connected;
+                SignalChange();
+            }
+        }
+        if (refusal is not null)
+        {
+            logger.LogWarning("Refused a work stream from {Peer}: {Reason}", peer, refusal);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
         }
         logger.LogInformation("Worker {Worker} connected; {Count} workers in the job", worker, Connected.Count);
         return worker;
+    }
+
+    /// <summary>
+    /// Fixes the job's device kind before its first step, when the coordinator did not choose one: the kind most
+    /// connected workers share (on a tie, that of the earliest to join). Workers of another kind are dropped, since
+    /// their results would not be bit-identical; later registrations of another kind are refused.
+    /// </summary>
+    public void SealDeviceKind()
+    {
+        List<WorkerConnection> others;
+        string kind;
+        lock (_gate)
+        {
+            if (_deviceKind is not null)
+            {
+                return;
+            }
+            var connected = Connected;
+            if (connected.Count == 0)
+            {
+                return;
+            }
+            kind = connected
+                .GroupBy(w => w.DeviceKind)
+                .OrderByDescending(g => g.Count())
+                .ThenBy(g => g.Min(w => w.JoinOrder))
+                .First().Key;
+            _deviceKind = kind;
+            others = [.. _workers.Values.Where(w => w.DeviceKind != kind)];
+        }
+        logger.LogInformation("The job's device kind is {DeviceKind}", kind);
+        foreach (var worker in others)
+        {
+            Drop(worker, $"device kind '{worker.DeviceKind}' differs from the job's '{kind}'");
+        }
     }
 
     /// <summary>Removes a misbehaving or silent worker from the job, logging why.</summary>
@@ -180,10 +270,54 @@ public sealed class WorkerRegistry(
                 return false;
             }
             worker.State = WorkerState.Closed;
+            _workers.Remove(worker.Id);
             SignalChange();
             return true;
         }
     }
+
+    /// <summary>
+    /// The connection of a worker closed: a registration that never opened its stream is forgotten; an open stream
+    /// fails on its own and its reader reports the loss.
+    /// </summary>
+    private void Expire(WorkerConnection worker)
+    {
+        lock (_gate)
+        {
+            if (worker.State != WorkerState.Registered)
+            {
+                return;
+            }
+            worker.State = WorkerState.Closed;
+            _workers.Remove(worker.Id);
+        }
+        logger.LogInformation("Registration of worker {Worker} expired: its connection closed", worker);
+        _ = worker.CloseAsync(null, "its connection closed before it opened a work stream", failed: true);
+    }
+
+    /// <summary>Forgets the registration from <paramref name="connectionId"/> without a work stream, if any.</summary>
+    private void RemovePendingOf(string connectionId)
+    {
+        foreach (var pending in _workers.Values)
+        {
+            if (pending.State == WorkerState.Registered && pending.Peer.ConnectionId == connectionId)
+            {
+                pending.State = WorkerState.Closed;
+                _workers.Remove(pending.Id);
+                _ = pending.CloseAsync(null, "replaced by a newer registration from its connection", failed: true);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Why a worker of <paramref name="kind"/> may not join, or null; callers hold the lock.</summary>
+    private string? DeviceKindRefusal(string kind) =>
+        _deviceKind is not null && _deviceKind != kind
+            ? $"device kind '{kind}' differs from the job's '{_deviceKind}'; results would not be bit-identical"
+            : null;
+
+    /// <summary>A worker id: 128 random bits in hex, not guessable and never reused.</summary>
+    private static string NewWorkerId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
     private void SignalChange()
     {
@@ -204,14 +338,24 @@ public sealed class WorkerRegistry(
             return $"protocol version {request.ProtocolVersion} is not supported; "
                 + $"this coordinator speaks version {(uint)ProtocolVersion.Current}";
         }
-        if (string.IsNullOrWhiteSpace(request.Name))
+        return TextRefusal("name", request.Name, ProtocolLimits.NameBytes)
+            ?? TextRefusal("device kind", request.DeviceKind, ProtocolLimits.DeviceKindBytes);
+    }
+
+    /// <summary>
+    /// Names and kinds end up in log lines and metric labels: they must be present, short, and free of control
+    /// characters (a newline would forge a log line).
+    /// </summary>
+    private static string? TextRefusal(string what, string value, int maxBytes)
+    {
+        if (string.IsNullOrWhiteSpace(value))
         {
-            return "a worker must give a name";
+            return $"a worker must give its {what}";
         }
-        if (string.IsNullOrWhiteSpace(request.DeviceKind))
+        if (Encoding.UTF8.GetByteCount(value) > maxBytes)
         {
-            return "a worker must give its device kind";
+            return $"the worker's {what} is longer than {maxBytes} bytes";
         }
-        return null;
+        return value.Any(char.IsControl) ? $"the worker's {what} contains control characters" : null;
     }
 }

@@ -7,7 +7,7 @@ namespace CnnDistributed.Coordinator.Monitoring;
 /// <summary>
 /// The coordinator's Prometheus metrics, in a registry of their own: progress (steps, epoch, samples/s, loss,
 /// accuracy) from the training loop, and the connected workers with each one's latest step compute time, read from
-/// the <see cref="WorkerRegistry"/> at every scrape.
+/// the <see cref="WorkerRegistry"/> at every scrape (a worker that left loses its series).
 /// </summary>
 public sealed class TrainingMetrics
 {
@@ -71,6 +71,14 @@ public sealed class TrainingMetrics
     {
         var connected = workers.Connected;
         _workersConnected.Set(connected.Count);
+        var present = connected.Select(w => (w.Id, w.Name)).ToHashSet();
+        foreach (var gauge in (Gauge[])[_workerStepSeconds, _workerSamplesPerSecond])
+        {
+            foreach (var labels in gauge.GetAllLabelValues().Where(l => !present.Contains((l[0], l[1]))).ToList())
+            {
+                gauge.RemoveLabelled(labels);
+            }
+        }
         foreach (var worker in connected)
         {
             _workerStepSeconds.WithLabels(worker.Id, worker.Name).Set(worker.LastComputeSeconds);

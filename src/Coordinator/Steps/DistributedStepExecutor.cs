@@ -351,6 +351,7 @@ public sealed class DistributedStepExecutor(
         IReadOnlyList<ShardRange> missing,
         CancellationToken cancellationToken)
     {
+        registry.SealDeviceKind();
         var workers = registry.Connected;
         if (workers.Count > 0)
         {
@@ -370,6 +371,7 @@ public sealed class DistributedStepExecutor(
                 $"step {step}: no workers joined within {timeout.TotalSeconds:0.#} s "
                 + $"to compute shards {string.Join(" ", missing)}");
         }
+        registry.SealDeviceKind();
         return registry.Connected;
     }
 

@@ -45,7 +45,7 @@ public sealed class BadPeerTests
         await cluster.WaitForWorkersAsync(2);
         using var peer = new MisbehavingWorker(cluster.OpenChannel());
 
-        var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.DeviceKind!, protocolVersion: 99);
+        var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.Connected[0].DeviceKind, protocolVersion: 99);
         var actual = await ShortTrainingRun.RunAsync(cluster.Coordinator.Executor, steps);
 
         Assert.Equal(RegisterReply.OutcomeOneofCase.Refused, reply.OutcomeCase);
@@ -63,7 +63,7 @@ public sealed class BadPeerTests
         cluster.StartInProcessWorkers(2);
         await cluster.WaitForWorkersAsync(2);
         using var peer = new MisbehavingWorker(cluster.OpenChannel());
-        var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.DeviceKind!);
+        var reply = await peer.RegisterAsync(cluster.Coordinator.Workers.Connected[0].DeviceKind);
         var misbehaving = peer.MisbehaveAsync(reply.Accepted, misbehaviour);
         await cluster.WaitForWorkersAsync(3);
 

@@ -47,7 +47,7 @@ public sealed class WorkerProcessTests
 
         Assert.Equal(expected, actual);
         Assert.Equal(1, workersAtEnd);
-        Assert.Contains(cluster.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("worker doomed (w", StringComparison.Ordinal));
+        Assert.Contains(cluster.Logs.Lines, line => line.StartsWith("Warning", StringComparison.Ordinal) && line.Contains("worker doomed (", StringComparison.Ordinal));
         Assert.Equal(0, await survivor.WaitForExitAsync(TimeSpan.FromSeconds(15)));
     }
 

@@ -40,7 +40,7 @@ public sealed class FakeTimeDeadlineTests : IAsyncDisposable
         await step;
 
         Assert.Equal(WorkerState.Closed, silent.Connection.State);
-        Assert.Single(_scripted.Logs.Lines, line => line.Contains($"Dropped worker silent ({silent.Connection.Id}): step 1", StringComparison.Ordinal)
+        Assert.Single(_scripted.Logs.Lines, line => line.Contains($"Dropped worker {silent.Connection}: step 1", StringComparison.Ordinal)
             && line.Contains("no result for step 1 within its deadline of 4 s", StringComparison.Ordinal));
         var reassignment = Assert.IsType<ShardReassignment>(_scripted.Executor.LastReassignment);
         Assert.Equal(1, reassignment.Step);

@@ -49,14 +49,14 @@ public sealed class NetworkPartitionTests(ITestOutputHelper output)
         });
 
         Assert.Equal(expected, actual);
-        var detected = cluster.Logs.Lines.First(line => line.Contains($"Dropped worker {PartitionedName} (w", StringComparison.Ordinal)
-            || line.Contains($"Lost worker {PartitionedName} (w", StringComparison.Ordinal));
+        var detected = cluster.Logs.Lines.First(line => line.Contains($"Dropped worker {PartitionedName} (", StringComparison.Ordinal)
+            || line.Contains($"Lost worker {PartitionedName} (", StringComparison.Ordinal));
         output.WriteLine(detected);
         Assert.NotNull(detection);
         var detectedAfter = await detection;
         output.WriteLine($"partitioned worker dropped {detectedAfter.TotalMilliseconds:0} ms after its link went down");
         Assert.InRange(detectedAfter, TimeSpan.Zero, TimeSpan.FromSeconds(10));
-        Assert.NotEmpty(cluster.LogLinesWith($"Step {HealAfterStep + 1}:", $"{PartitionedName} (w", "shards"));
+        Assert.NotEmpty(cluster.LogLinesWith($"Step {HealAfterStep + 1}:", $"{PartitionedName} (", "shards"));
     }
 
     /// <summary>Time from now until the partitioned worker is no longer connected.</summary>

@@ -19,7 +19,7 @@ public sealed class StragglerTests
         var actual = await ShortTrainingRun.RunAsync(cluster.Coordinator.Executor, steps);
 
         Assert.Equal(expected, actual);
-        var layout = cluster.LogLinesWith("Step ", "local-1 (w", "measured speed").Last();
+        var layout = cluster.LogLinesWith("Step ", "local-1 (", "measured speed").Last();
         var fast = ShardsOf(layout, "local-1");
         var slow = ShardsOf(layout, "local-2");
         Assert.True(slow < fast, $"the slow worker should get fewer shards: {layout}");
@@ -28,7 +28,7 @@ public sealed class StragglerTests
 
     private static int ShardsOf(string layout, string worker)
     {
-        var match = Regex.Match(layout, Regex.Escape(worker) + @" \(w\d+\) (\d+) shards");
+        var match = Regex.Match(layout, Regex.Escape(worker) + @" \([0-9a-f]{8}\) (\d+) shards");
         return match.Success ? int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 }

@@ -28,10 +28,11 @@ public sealed class ScriptedWorker
     /// <summary>Registers <paramref name="name"/> and opens its work stream, so it takes part from the next step on.</summary>
     public static ScriptedWorker Join(WorkerRegistry registry, string name)
     {
-        var reply = registry.Register(new RegisterRequest { Name = name, DeviceKind = "cpu", Threads = 1, ProtocolVersion = (uint)ProtocolVersion.Current }, "scripted");
+        var peer = new WorkerPeer("scripted", name, null, CancellationToken.None);
+        var reply = registry.Register(new RegisterRequest { Name = name, DeviceKind = "cpu", Threads = 1, ProtocolVersion = (uint)ProtocolVersion.Current }, peer);
         var job = reply.Accepted ?? throw new InvalidOperationException($"{name} was refused: {reply.Refused.Reason}");
         var stream = new ChannelStreamWriter<CoordinatorMessage>();
-        return new ScriptedWorker(registry.Attach(job.WorkerId, stream), stream, job.ShardCount);
+        return new ScriptedWorker(registry.Attach(job.WorkerId, peer, stream), stream, job.ShardCount);
     }
 
     /// <summary>The next assignment queued for this worker (failing after 10 s of real time when none comes).</summary>
