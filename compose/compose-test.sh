@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Compose test: builds the image, trains with 3 worker containers, and checks the outputs on the host against
-# `cnnd train --workers 0` run on the host with the same options; then again with the third worker started late.
+# Compose test: builds the image, trains with 3 worker containers over mutual TLS (certificates made by the compose
+# file's certs service), and checks the outputs on the host against `cnnd train --insecure --workers 3` run on the host
+# with the same options; then again with the third worker started late, refusing meanwhile a plaintext worker and one
+# with another CA's certificate.
 # Installs and starts what it needs (docker.io, docker-compose, debootstrap, dockerd, a Debian base image) and stops
 # only the dockerd it started. Prints the checks' total as its last line: `N passed, N failed`.
 set -uo pipefail
@@ -25,7 +27,7 @@ check() {
 compose() { docker-compose -p "$project" "$@"; }
 
 finish() {
-  compose down -t 2 >/dev/null 2>&1
+  compose down -v -t 2 >/dev/null 2>&1
   if [ -n "$dockerd_pid" ]; then kill "$dockerd_pid" 2>/dev/null; wait "$dockerd_pid" 2>/dev/null; fi
   rm -rf "$work"
   echo "compose test cost: $((SECONDS - started)) s"
@@ -68,7 +70,7 @@ base_image() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# Outputs of one run are correct: finished, accurate, model on the host, same weights as the host reference.
+# Outputs of one run are correct: finished over TLS, accurate, model on the host, same weights as the host reference.
 outputs_ok() {
   python3 - "$1" "$2" <<'PY'
 import json, os, sys
@@ -82,18 +84,47 @@ if summary["epochs"] != 2 or len(epochs) != 2: problems.append(f"epochs {summary
 if summary["workers"] != 3: problems.append(f"workers {summary['workers']}")
 if summary["final_test_accuracy"] < 0.90: problems.append(f"accuracy {summary['final_test_accuracy']}")
 if model < 34622 * 4: problems.append(f"model.safetensors is {model} bytes")
+config = summary["config"]
+if config["tls"] != "/certs" or config["insecure"] or not config["listen"].startswith("https://"):
+    problems.append(f"not mutual TLS: tls {config['tls']}, insecure {config['insecure']}, listen {config['listen']}")
 if summary["weights_sha256"] != expected: problems.append(f"weights_sha256 {summary['weights_sha256']} != host {expected}")
-print(f"  accuracy {summary['final_test_accuracy']:.4f}, weights_sha256 {summary['weights_sha256']}, wall {summary['wall_s']:.1f} s")
+print(f"  accuracy {summary['final_test_accuracy']:.4f}, wall {summary['wall_s']:.1f} s, "
+      f"listen {config['listen']}, tls {config['tls']}")
+print(f"  weights_sha256 {summary['weights_sha256']} (compose, TLS)")
+print(f"  weights_sha256 {expected} (host, --insecure)")
 for p in problems: print("  " + p)
 sys.exit(1 if problems else 0)
 PY
+}
+
+# Each role's volume holds the CA certificate and its own certificate and key, the key owned by the user the role's
+# container runs as (10001) and readable by it alone; the CA's key is in neither.
+role_certificates_ok() {
+  local role=$1 listing
+  listing=$(docker run --rm --entrypoint /bin/sh -v "${project}_tls-$role:/certs:ro" cnnd:local \
+    -c 'stat -c "%n %a %u" /certs/*')
+  echo "$listing" | sed 's/^/  /'
+  [ "$listing" = "$(printf '/certs/ca.crt 644 0\n/certs/%s.crt 644 0\n/certs/%s.key 600 10001' "$role" "$role")" ]
+}
+
+certificates_kept() { compose logs --no-color certs | grep -q 'keeping the certificates'; }
+
+# A one-off worker container (`docker-compose run worker ARGS...`) exits non-zero with one `error:` line, and the
+# coordinator logs a refusal matching PATTERN.
+worker_refused() {
+  local pattern=$1 rc=0; shift
+  compose run --rm --no-deps "$@" >"$work/refused.log" 2>&1 || rc=$?
+  grep '^error:' "$work/refused.log" | sed "s/^/  exit $rc: /"
+  compose logs --no-color coordinator | grep -E "$pattern" | tail -n 1 | sed 's/^ *//; s/^/  /'
+  [ "$rc" -ne 0 ] && [ "$(grep -c '^error:' "$work/refused.log")" -eq 1 ] \
+    && compose logs --no-color coordinator | grep -qE "$pattern"
 }
 
 container_exit_codes_ok() {
   local codes
   codes=$(compose ps -q | xargs -r docker inspect --format '{{.Name}} {{.State.ExitCode}}')
   echo "$codes" | sed 's/^/  /'
-  [ "$(echo "$codes" | wc -l)" -eq 4 ] && ! echo "$codes" | grep -qv ' 0$'
+  [ "$(echo "$codes" | wc -l)" -eq 5 ] && ! echo "$codes" | grep -qv ' 0$'
 }
 
 wait_for_coordinator() {
@@ -129,8 +160,9 @@ done
 echo "publish: $((SECONDS - step)) s"
 
 step=$SECONDS
-./.publish/cnnd train --workers 0 --data ../data/mnist-sample --out "$work/reference" --quiet >/dev/null || fatal "host reference run failed"
-echo "host reference (cnnd train --workers 0): $((SECONDS - step)) s"
+./.publish/cnnd train --insecure --workers 3 --threads 1 --data ../data/mnist-sample --out "$work/reference" --quiet \
+  >"$work/reference.log" 2>&1 || { cat "$work/reference.log"; fatal "host reference run failed"; }
+echo "host reference (cnnd train --insecure --workers 3): $((SECONDS - step)) s"
 
 check "compose file valid" docker-compose config -q
 check "compose file + GPU override valid" docker-compose -f docker-compose.yml -f docker-compose.gpu.yml config -q
@@ -139,7 +171,7 @@ step=$SECONDS
 compose build -q >"$work/build.log" 2>&1 || { cat "$work/build.log"; fatal "image build failed"; }
 echo "image build: $((SECONDS - step)) s"
 
-# Run 1: coordinator and 3 workers at once.
+# Run 1: the certificates, then coordinator and 3 workers at once.
 step=$SECONDS
 export OUT="$work/out-3" METRICS_HOST_PORT
 METRICS_HOST_PORT=$(free_port)
@@ -149,10 +181,14 @@ wait_for_coordinator
 echo "run with 3 workers: $((SECONDS - step)) s"
 compose logs --no-color coordinator | tail -n 4 | sed 's/^/  /'
 check "3 workers: every container exited 0" container_exit_codes_ok
-check "3 workers: outputs on the host, accuracy >= 0.90, weights equal the host run" outputs_ok "$OUT" "$work/reference"
+check "3 workers: over TLS, outputs on the host, accuracy >= 0.90, weights equal the host's --insecure run" \
+  outputs_ok "$OUT" "$work/reference"
 compose down -t 2 >/dev/null 2>&1
+check "coordinator's volume: CA certificate and its own key only, 0600 for uid 10001" role_certificates_ok coordinator
+check "workers' volume: CA certificate and their own key only, 0600 for uid 10001" role_certificates_ok worker
 
-# Run 2: two workers first, the third 8 s later; meanwhile check health and metrics.
+# Run 2: two workers first, the third 8 s later; meanwhile check health, metrics and that strangers are refused.
+# The volumes of run 1 remain, so the certs service keeps the certificates it made then.
 step=$SECONDS
 export OUT="$work/out-late"
 METRICS_HOST_PORT=$(free_port)
@@ -161,6 +197,13 @@ compose up -d --scale worker=2 >/dev/null 2>&1 || fatal "docker-compose up faile
 coordinator=$(compose ps -q coordinator)
 check "coordinator container healthy (grpc.health.v1)" wait_healthy "$coordinator"
 check "worker container healthy (grpc.health.v1 on --health-port)" wait_healthy "$(compose ps -q worker | head -n 1)"
+check "certs service kept the certificates of run 1" certificates_kept
+check "plaintext worker (--insecure, http://) refused" worker_refused 'Refused a connection .* does not speak TLS' \
+  -e CNND_TLS= worker --insecure --coordinator http://coordinator:5000 --connect-attempts 1 --reconnect-timeout 0
+check "worker with another CA's certificate refused" \
+  worker_refused "Refused a TLS connection .* not issued by this run's CA" \
+  --entrypoint /bin/sh worker -c 'cnnd certs create --out /tmp/other --host coordinator >/dev/null &&
+    exec cnnd-worker --tls /tmp/other --connect-attempts 1 --reconnect-timeout 0'
 sleep 2
 check "/metrics: 2 workers connected while waiting for the third" metrics_show_workers 2
 sleep $((8 - (SECONDS - step) > 0 ? 8 - (SECONDS - step) : 0))
@@ -168,7 +211,8 @@ compose up -d --no-recreate --scale worker=3 >/dev/null 2>&1 || fatal "scaling t
 wait_for_coordinator
 echo "run with a late third worker: $((SECONDS - step)) s"
 check "late worker: every container exited 0" container_exit_codes_ok
-check "late worker: outputs on the host, accuracy >= 0.90, weights equal the host run" outputs_ok "$OUT" "$work/reference"
+check "late worker: over TLS, outputs on the host, accuracy >= 0.90, weights equal the host's --insecure run" \
+  outputs_ok "$OUT" "$work/reference"
 compose down -t 2 >/dev/null 2>&1
 
 [ "$failed" -eq 0 ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Offline Kubernetes checks: kubectl kustomize renders the base and the GPU overlay, every object passes the
-# kubernetes-models schemas, and the GPU overlay differs from the base only where it must. Last line: `N passed, N failed`.
+# kubernetes-models schemas, the GPU overlay differs from the base only where it must, and mutual TLS is wired.
+# Last line: `N passed, N failed`.
 set -uo pipefail
 
 cd "$(dirname "$0")"
@@ -23,4 +24,6 @@ check "kubectl kustomize base" sh -c "kubectl kustomize ../base > '$rendered/bas
 check "kubectl kustomize overlays/gpu" sh -c "kubectl kustomize ../overlays/gpu > '$rendered/gpu.yaml'"
 check "every rendered object matches its schema" node validate.mjs "$rendered/base.yaml" "$rendered/gpu.yaml"
 check "GPU overlay differs from the base only in the GPU paths" node gpu-overlay-diff.mjs "$rendered/base.yaml" "$rendered/gpu.yaml"
+check "mutual TLS wired: Secret cnnd-tls per role, https, probes on the health port" \
+  node tls-wiring.mjs "$rendered/base.yaml" "$rendered/gpu.yaml"
 [ "$failed" -eq 0 ]
