@@ -1,5 +1,6 @@
 using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
+using Google.Protobuf;
 using Grpc.Core;
 
 namespace CnnDistributed.Coordinator.Hosting;
@@ -13,6 +14,18 @@ namespace CnnDistributed.Coordinator.Hosting;
 [BindServiceMethod(typeof(TrainingCoordinatorServiceBase), nameof(BindService))]
 public abstract class TrainingCoordinatorServiceBase
 {
+    /// <summary>
+    /// <c>Register</c> as the coordinator reads it: a request that is not a <see cref="RegisterRequest"/> is answered
+    /// with InvalidArgument naming the fault, where gRPC would log the parser's stack trace and answer "Exception was
+    /// thrown by handler".
+    /// </summary>
+    private static readonly Method<RegisterRequest, RegisterReply> Registration = new(
+        MethodType.Unary,
+        WorkStreamMethods.Register.ServiceName,
+        WorkStreamMethods.Register.Name,
+        Marshallers.Create(WorkStreamMethods.Register.RequestMarshaller.ContextualSerializer, ReadRegistration),
+        WorkStreamMethods.Register.ResponseMarshaller);
+
     /// <summary><c>Register</c>: admits a worker to the job or refuses it.</summary>
     public abstract Task<RegisterReply> Register(RegisterRequest request, ServerCallContext context);
 
@@ -25,7 +38,19 @@ public abstract class TrainingCoordinatorServiceBase
     /// <summary>Registers the methods with gRPC (ASP.NET Core calls it with a null service to discover them).</summary>
     public static void BindService(ServiceBinderBase binder, TrainingCoordinatorServiceBase? service)
     {
-        binder.AddMethod(WorkStreamMethods.Register, service is null ? null : service.Register);
+        binder.AddMethod(Registration, service is null ? null : service.Register);
         binder.AddMethod(WorkStreamMethods.ForCoordinator, service is null ? null : service.Work);
+    }
+
+    private static RegisterRequest ReadRegistration(DeserializationContext context)
+    {
+        try
+        {
+            return WorkStreamMethods.Register.RequestMarshaller.ContextualDeserializer(context);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"malformed registration: {e.Message}"));
+        }
     }
 }

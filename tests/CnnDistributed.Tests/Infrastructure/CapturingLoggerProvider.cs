@@ -3,7 +3,10 @@ using Microsoft.Extensions.Logging;
 
 namespace CnnDistributed.Tests.Infrastructure;
 
-/// <summary>Keeps every log line ("Level Category: message") so tests can assert what was logged and why.</summary>
+/// <summary>
+/// Keeps every log line ("Level Category: message") so tests can assert what was logged and why; an exception passed
+/// to the logger follows its line, as a console logger prints it.
+/// </summary>
 public sealed class CapturingLoggerProvider : ILoggerProvider
 {
     private readonly ConcurrentQueue<string> _lines = new();
@@ -26,7 +29,8 @@ public sealed class CapturingLoggerProvider : ILoggerProvider
         {
             if (IsEnabled(logLevel))
             {
-                lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
+                var line = $"{logLevel} {category}: {formatter(state, exception)}";
+                lines.Enqueue(exception is null ? line : $"{line}{Environment.NewLine}{exception}");
             }
         }
     }

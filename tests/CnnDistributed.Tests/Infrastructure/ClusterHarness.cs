@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
@@ -78,6 +79,46 @@ public sealed class ClusterHarness : IAsyncDisposable
     public ClientTls Tls(string name) =>
         WorkerTls.Load(new WorkerOptions { Tls = CertificateFolder, TlsName = name }, TimeProvider.System)!;
 
+    /// <summary>
+    /// The client credentials of a worker that trusts the run's CA but presents <paramref name="certificate"/>, such as
+    /// one from another run, an expired one or the coordinator's own.
+    /// </summary>
+    public ClientTls Presenting(X509Certificate2 certificate) => new(
+        certificate,
+        new PeerCertificateValidator(
+            TlsDirectory.LoadAuthority(CertificateFolder!), Oids.ServerAuthentication, TimeProvider.System));
+
+    /// <summary>
+    /// Puts the CA and coordinator certificate of <paramref name="nextRun"/> (a folder made by
+    /// <see cref="TlsDirectory.Create"/>) in place of the run's, as a secret update does, and waits until the
+    /// coordinator has reloaded them. Each file is renamed into place, the coordinator's certificate last: until it
+    /// lands, its new key does not match it, so the coordinator can only load the old set or the whole new one.
+    /// </summary>
+    public async Task RotateCertificatesAsync(string nextRun)
+    {
+        var folder = CertificateFolder!;
+        var coordinatorCertificate = TlsDirectory.CertificatePath(nextRun, TlsDirectory.Coordinator);
+        string[] files =
+        [
+            TlsDirectory.KeyPath(nextRun, TlsDirectory.Authority),
+            TlsDirectory.KeyPath(nextRun, TlsDirectory.Coordinator),
+            TlsDirectory.CertificatePath(nextRun, TlsDirectory.Authority),
+            coordinatorCertificate,
+        ];
+        foreach (var file in files)
+        {
+            var staged = Path.Combine(folder, "." + Path.GetFileName(file) + ".new");
+            File.Copy(file, staged);
+            File.Move(staged, Path.Combine(folder, Path.GetFileName(file)), overwrite: true);
+        }
+        using var next = X509CertificateLoader.LoadCertificateFromFile(coordinatorCertificate);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!_serverTls!.Certificate.RawDataMemory.Span.SequenceEqual(next.RawDataMemory.Span))
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+    }
+
     /// <summary>A gRPC channel to the coordinator over this repository's HTTP/2 client, as a worker opens it.</summary>
     public GrpcChannel OpenChannel(ClientTls? tls = null) => GrpcChannel.ForAddress(Address, new GrpcChannelOptions
     {
@@ -98,14 +139,44 @@ public sealed class ClusterHarness : IAsyncDisposable
         options.WorkerWaitTimeout = TimeSpan.FromSeconds(30);
     }
 
-    /// <summary>Starts <paramref name="count"/> in-process CPU workers, or workers on the backends of <paramref name="backendFor"/> (by index).</summary>
-    public InProcessWorkers StartInProcessWorkers(int count, int threads = 1, Func<int, IWorkerBackendFactory>? backendFor = null)
+    /// <summary>
+    /// Starts <paramref name="count"/> in-process CPU workers, or workers on the backends of
+    /// <paramref name="backendFor"/> (by index), presenting <paramref name="tls"/> instead of
+    /// <see cref="WorkerCredentials"/> when given.
+    /// </summary>
+    public InProcessWorkers StartInProcessWorkers(
+        int count, int threads = 1, Func<int, IWorkerBackendFactory>? backendFor = null, ClientTls? tls = null)
     {
+        var credentials = tls ?? WorkerCredentials;
         var workers = backendFor is null
-            ? InProcessWorkers.StartCpu(Address, count, threads, WorkerCredentials, _loggerFactory)
-            : InProcessWorkers.Start(Address, count, threads, backendFor, WorkerCredentials, _loggerFactory);
+            ? InProcessWorkers.StartCpu(Address, count, threads, credentials, _loggerFactory)
+            : InProcessWorkers.Start(Address, count, threads, backendFor, credentials, _loggerFactory);
         _inProcess.Add(workers);
         return workers;
+    }
+
+    /// <summary>
+    /// Runs one in-process worker runtime named <paramref name="name"/> against the coordinator (or
+    /// <paramref name="address"/>) with <paramref name="tls"/> (plaintext when null), making a single registration
+    /// attempt: how it ended. A refused worker ends at once; an admitted one works until the job ends.
+    /// </summary>
+    public Task<WorkerExit> RunWorkerOnceAsync(string name, ClientTls? tls, Uri? address = null)
+    {
+        var options = new WorkerOptions
+        {
+            Coordinator = (address ?? Address).ToString(),
+            Name = name,
+            Threads = 1,
+            ConnectAttempts = 1,
+            Insecure = tls is null,
+        };
+        var runtime = new WorkerRuntime(
+            options,
+            tls,
+            new WorkerBackendFactory("cpu", 1),
+            _loggerFactory.CreateLogger<WorkerRuntime>(),
+            TimeProvider.System);
+        return runtime.RunAsync(CancellationToken.None);
     }
 
     /// <summary>Starts a worker process, inside <paramref name="network"/> (reaching the coordinator over its veth) when given.</summary>
