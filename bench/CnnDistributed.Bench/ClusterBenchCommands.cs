@@ -106,7 +106,16 @@ public static class ClusterBenchCommands
                 await Console.Error.WriteLineAsync($"error: {error}");
                 return 2;
             }
-            await run(options, cancellationToken);
+            try
+            {
+                await run(options, cancellationToken);
+            }
+            catch (DataFormatException e)
+            {
+                // The bench reads the bundled sample relative to the working directory: run it from the repository root.
+                await Console.Error.WriteLineAsync($"error: {e.Message} (run cnnd-bench from the repository root)");
+                return 2;
+            }
             return 0;
         });
         return command;

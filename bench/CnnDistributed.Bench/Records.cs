@@ -105,6 +105,11 @@ public sealed record TlsRecord : BenchRecord
     [JsonPropertyOrder(1)]
     public required double InsecureSamplesPerSecond { get; init; }
 
+    /// <summary>process_cpu_ms_per_step of the same job with <c>--insecure</c>, in the same round.</summary>
+    [JsonPropertyName("insecure_process_cpu_ms_per_step")]
+    [JsonPropertyOrder(1)]
+    public double? InsecureProcessCpuMsPerStep { get; init; }
+
     /// <summary>samples_per_second as a percentage of insecure_samples_per_second.</summary>
     [JsonPropertyName("percent_of_insecure")]
     [JsonPropertyOrder(1)]

@@ -52,6 +52,7 @@ public static class TlsCostBench
                 {
                     Round = round,
                     InsecureSamplesPerSecond = insecure.SamplesPerSecond,
+                    InsecureProcessCpuMsPerStep = insecure.ProcessCpuMsPerStep,
                     PercentOfInsecure = 100 * tls.SamplesPerSecond / insecure.SamplesPerSecond,
                 });
             }

@@ -1,5 +1,4 @@
 using System.Net.Security;
-using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using CnnDistributed.Hosting.Tls;
@@ -64,8 +63,9 @@ public sealed class ServerTls : IDisposable
         {
             ServerCertificate = credentials.Certificate,
             ClientCertificateRequired = true,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            ApplicationProtocols = [SslApplicationProtocol.Http2],
+            EnabledSslProtocols = TlsSettings.Protocols,
+            ApplicationProtocols = TlsSettings.ApplicationProtocols,
+            CipherSuitesPolicy = TlsSettings.CipherSuites,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             RemoteCertificateValidationCallback = (_, certificate, _, _) =>
             {

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using CnnDistributed.Hosting.Tls;
 
 namespace CnnDistributed.Worker.Runtime.Transport;
 
@@ -70,8 +71,9 @@ internal abstract class Http2Transport : IDisposable
         var options = new SslClientAuthenticationOptions
         {
             TargetHost = address.IdnHost,
-            ApplicationProtocols = [SslApplicationProtocol.Http2],
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            ApplicationProtocols = TlsSettings.ApplicationProtocols,
+            EnabledSslProtocols = TlsSettings.Protocols,
+            CipherSuitesPolicy = TlsSettings.CipherSuites,
             ClientCertificates = [tls.Certificate],
             LocalCertificateSelectionCallback = (_, _, _, _, _) => tls.Certificate,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
