@@ -1,3 +1,4 @@
+using CnnDistributed.Protocol;
 using CnnDistributed.Worker.Runtime.Backends;
 using Microsoft.Extensions.Options;
 
@@ -34,9 +35,9 @@ public sealed class WorkerOptionsValidator : IValidateOptions<WorkerOptions>
         {
             failures.Add($"--threads must be between 1 and 1024, got {options.Threads}");
         }
-        if (string.IsNullOrWhiteSpace(options.Name))
+        if (PeerText.Refusal("name", options.Name, ProtocolLimits.NameBytes) is { } badName)
         {
-            failures.Add("--name must not be empty");
+            failures.Add($"--name: {badName}");
         }
         if (options.HealthPort is < 0 or > 65535)
         {

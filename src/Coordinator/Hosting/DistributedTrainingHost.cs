@@ -17,8 +17,8 @@ using Microsoft.Extensions.Options;
 namespace CnnDistributed.Coordinator.Hosting;
 
 /// <summary>
-/// A running cluster coordinator: Kestrel serving the training protocol and the standard gRPC health service
-/// (grpc.health.v1) over HTTP/2 without TLS (<see cref="KestrelTuning"/>), the worker registry and the
+/// A running cluster coordinator: Kestrel serving the training protocol over HTTP/2, with mutual TLS unless the run is
+/// insecure (<see cref="KestrelTuning"/>), the worker registry and the
 /// <see cref="DistributedStepExecutor"/> a training loop drives. Disposing it ends the job on every worker.
 /// </summary>
 public sealed class DistributedTrainingHost : IAsyncDisposable
@@ -33,7 +33,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         Address = address;
     }
 
-    /// <summary>The bound address (the real port when listening on port 0), e.g. http://127.0.0.1:41234.</summary>
+    /// <summary>The bound address (the real port when listening on port 0), e.g. https://127.0.0.1:41234.</summary>
     public Uri Address { get; }
 
     /// <summary>The registry of the workers that joined the job.</summary>

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol;
@@ -71,7 +70,7 @@ public sealed class WorkerRegistry(
         var refusal = RefusalReason(request);
         if (refusal is not null)
         {
-            var name = TextRefusal("name", request.Name, ProtocolLimits.NameBytes) is null ? request.Name : "(unnamed)";
+            var name = PeerText.Refusal("name", request.Name, ProtocolLimits.NameBytes) is null ? request.Name : "(unnamed)";
             logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", name, peer, refusal);
             return Refuse(refusal);
         }
@@ -338,24 +337,7 @@ public sealed class WorkerRegistry(
             return $"protocol version {request.ProtocolVersion} is not supported; "
                 + $"this coordinator speaks version {(uint)ProtocolVersion.Current}";
         }
-        return TextRefusal("name", request.Name, ProtocolLimits.NameBytes)
-            ?? TextRefusal("device kind", request.DeviceKind, ProtocolLimits.DeviceKindBytes);
-    }
-
-    /// <summary>
-    /// Names and kinds end up in log lines and metric labels: they must be present, short, and free of control
-    /// characters (a newline would forge a log line).
-    /// </summary>
-    private static string? TextRefusal(string what, string value, int maxBytes)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return $"a worker must give its {what}";
-        }
-        if (Encoding.UTF8.GetByteCount(value) > maxBytes)
-        {
-            return $"the worker's {what} is longer than {maxBytes} bytes";
-        }
-        return value.Any(char.IsControl) ? $"the worker's {what} contains control characters" : null;
+        return PeerText.Refusal("name", request.Name, ProtocolLimits.NameBytes)
+            ?? PeerText.Refusal("device kind", request.DeviceKind, ProtocolLimits.DeviceKindBytes);
     }
 }

@@ -68,6 +68,18 @@ public sealed class EnvironmentConfigurationTests
         Assert.Contains("--health-port must be between 0 (off) and 65535, got 70000", error.Failures);
     }
 
+    [Theory]
+    [InlineData("a\nforged log line", "--name: the worker's name contains control characters")]
+    [InlineData(null, "--name: the worker's name is longer than 256 bytes")]
+    public void AWorkerNameTheCoordinatorWouldRefuseFailsAtStart(string? name, string failure)
+    {
+        var environment = new Dictionary<string, string> { ["CNND_COORDINATOR"] = "http://coordinator:5000", ["CNND_INSECURE"] = "true" };
+
+        var error = Assert.Throws<OptionsValidationException>(() => WorkerOptionsFrom(["--name", name ?? new string('n', 257)], environment).Value);
+
+        Assert.Contains(failure, error.Failures);
+    }
+
     private static IOptions<WorkerOptions> WorkerOptionsFrom(string[] args, Dictionary<string, string> environment)
     {
         var root = new RootCommand();
