@@ -87,11 +87,13 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             .Features.GetRequiredFeature<IServerAddressesFeature>()
             .Addresses.First();
         // Kestrel reports the endpoint as http://: TLS is this coordinator's own middleware (MutualTlsMiddleware).
+        var scheme = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps;
+        app.Logger.LogInformation("Coordinator listening on {Address}", new UriBuilder(bound) { Scheme = scheme }.Uri);
+        // Local workers dial a wildcard listener on loopback.
         var address = new UriBuilder(bound.Replace("://[::]", "://127.0.0.1").Replace("://0.0.0.0", "://127.0.0.1"))
         {
-            Scheme = tls is null ? Uri.UriSchemeHttp : Uri.UriSchemeHttps,
+            Scheme = scheme,
         }.Uri;
-        app.Logger.LogInformation("Coordinator listening on {Address}", address);
         return new DistributedTrainingHost(app, address);
     }
 

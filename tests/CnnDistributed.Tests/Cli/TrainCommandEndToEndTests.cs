@@ -72,6 +72,26 @@ public sealed class TrainCommandEndToEndTests
     }
 
     [Fact]
+    public void MutualTlsGivesTheWeightsOfTheInsecureRunAndOfTheEngineInThisProcess()
+    {
+        using var temp = new TempDirectory();
+        string[][] runs = [["--workers", "2"], ["--workers", "2", "--insecure"], ["--workers", "0"]];
+
+        var results = runs.Select((flags, i) =>
+        {
+            var outDir = temp.File($"run-{i}");
+            var result = CliRunner.Run(["train", "--max-steps", "12", "--epochs", "1", .. flags, "--out", outDir, "--quiet"]);
+            Assert.Equal(0, result.ExitCode);
+            using var summary = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "summary.json")));
+            var config = summary.RootElement.GetProperty("config");
+            return (Sha: summary.RootElement.GetProperty("weights_sha256").GetString(), Insecure: config.GetProperty("insecure").GetBoolean());
+        }).ToList();
+
+        Assert.Equal([false, true, false], results.Select(r => r.Insecure));
+        Assert.Single(results.Select(r => r.Sha).Distinct());
+    }
+
+    [Fact]
     public void PlainProgressPrintsOneLinePerEpochWhenNotInteractive()
     {
         using var temp = new TempDirectory();
