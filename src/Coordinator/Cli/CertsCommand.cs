@@ -6,9 +6,9 @@ namespace CnnDistributed.Coordinator.Cli;
 
 /// <summary>
 /// <c>cnnd certs create --out DIR [--host NAME]… [--workers N] [--days D]</c>: the certificates of one run, made with
-/// .NET alone (no openssl), as PEM files that <c>serve --tls DIR</c>, <c>cnnd-worker --tls DIR</c>, a Kubernetes secret
-/// mounts as they are and cert-manager's files map onto (docs/security.md, "Certificates"). Keys are readable by their owner only; an existing file is
-/// never overwritten.
+/// .NET alone (no openssl), as PEM files that <c>serve --tls DIR</c>, <c>cnnd-worker --tls DIR</c>, a Kubernetes
+/// secret mounts as they are and cert-manager's files map onto (docs/security.md, "Certificates"). Keys are readable
+/// by their owner only; an existing file is never overwritten.
 /// </summary>
 public static class CertsCommand
 {

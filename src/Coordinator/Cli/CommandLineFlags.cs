@@ -74,12 +74,6 @@ public static class CommandLineFlags
             "--insecure", o => o.Insecure, "Plaintext HTTP/2 without authentication instead of mutual TLS"),
     ];
 
-    /// <summary>
-    /// Whether <c>serve</c> takes <paramref name="flag"/> of <see cref="Train"/>: not those that start local workers
-    /// (remote workers choose their own threads and device).
-    /// </summary>
-    public static bool AppliesToServe(Flag flag) => flag.Name is not ("--workers" or "--threads" or "--device");
-
     /// <summary>The flags <c>serve</c> adds to <see cref="Train"/>.</summary>
     public static IReadOnlyList<Flag> Serve { get; } =
     [

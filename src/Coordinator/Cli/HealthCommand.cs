@@ -16,7 +16,8 @@ public static class HealthCommand
     {
         var url = new Argument<string>("url")
         {
-            Description = "The health endpoint, the coordinator's or a worker's --health-port, e.g. http://127.0.0.1:8081 (HTTP/2 without TLS)",
+            Description = "The health endpoint: a coordinator's or a worker's --health-port, "
+                + "e.g. http://127.0.0.1:8081 (HTTP/2 without TLS)",
         };
         var service = new Option<string>("--service")
         {

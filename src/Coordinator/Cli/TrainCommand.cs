@@ -63,7 +63,7 @@ public sealed class TrainCommand
     public static Command CreateServe(CliConsole console, TerminationSignals signals) => Create(
         new Command(
             "serve", "Cluster coordinator: wait for remote workers (cnnd-worker --coordinator URL), then train"),
-        [.. CommandLineFlags.Train.Where(CommandLineFlags.AppliesToServe), .. CommandLineFlags.Serve], console, signals, serving: true);
+        [.. CommandLineFlags.Train, .. CommandLineFlags.Serve], console, signals, serving: true);
 
     private static Command Create(
         Command command,

@@ -44,6 +44,13 @@ public sealed class CoordinatorOptions
     /// </summary>
     public TimeSpan WorkerWaitTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// The most shards one worker gets in a round, as a multiple of its fair share (shards / workers), rounded up
+    /// (default 2, at least 1; docs/security.md, "Hostile workers"): however fast a worker answers, it never holds most
+    /// of a step's data and gradient while others could take part.
+    /// </summary>
+    public double MaxShareFactor { get; set; } = 2;
+
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -48,6 +48,12 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
                 $"--max-workers must be at least 1 and at most the connection limit {options.MaxConnections}, "
                 + $"got {options.MaxWorkers}");
         }
+        if (!double.IsFinite(options.MaxShareFactor) || options.MaxShareFactor < 1)
+        {
+            failures.Add(
+                "the most shards of one worker must be at least its fair share (factor 1), "
+                + $"got {options.MaxShareFactor}");
+        }
         if (options.MaxStreamsPerConnection < 2)
         {
             failures.Add($"a connection must allow at least 2 streams, got {options.MaxStreamsPerConnection}");

@@ -5,24 +5,29 @@ using Grpc.Core;
 namespace CnnDistributed.Coordinator.Membership;
 
 /// <summary>
-/// One registered worker: who it is, how fast it has been, and its work stream. The step path writes assignments
-/// straight to the stream and the stream's reader completes the awaited result in place, so a step costs no queue
-/// hand-offs or thread-pool hops between the wire and the executor.
+/// One registered worker: who it is, how fast it has been (as the coordinator measures it: from writing an assignment
+/// to receiving its result, whatever the worker says about its own compute time), and its work stream. The step path
+/// writes assignments straight to the stream and the stream's reader completes the awaited result in place, so a step
+/// costs no queue hand-offs or thread-pool hops between the wire and the executor.
 /// </summary>
 public sealed class WorkerConnection
 {
     private readonly Lock _gate = new();
+    private readonly TimeProvider _timeProvider;
     private readonly SemaphoreSlim _writing = new(1, 1);
     private readonly TaskCompletionSource _streamEnded = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource<string?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IServerStreamWriter<CoordinatorMessage>? _writer;
     private TaskCompletionSource<ReceivedResult>? _expected;
     private long _lastAssignedStep = -1;
+    private long _assignedAt;
     private string? _closeReason;
     private CancellationTokenRegistration _expiry;
 
-    internal WorkerConnection(string id, int joinOrder, RegisterRequest request, WorkerPeer peer)
+    internal WorkerConnection(
+        string id, int joinOrder, RegisterRequest request, WorkerPeer peer, TimeProvider timeProvider)
     {
+        _timeProvider = timeProvider;
         Id = id;
         JoinOrder = joinOrder;
         Name = request.Name;
@@ -50,11 +55,14 @@ public sealed class WorkerConnection
 
     public WorkerState State { get; internal set; } = WorkerState.Registered;
 
-    /// <summary>Measured throughput (samples per second of worker compute), 0 until its first result.</summary>
+    /// <summary>
+    /// Throughput the coordinator measured (samples per second from assignment written to result received), 0 until
+    /// its first result.
+    /// </summary>
     public double SamplesPerSecond { get; internal set; }
 
-    /// <summary>Compute seconds the worker reported for its latest step, 0 until its first result.</summary>
-    public double LastComputeSeconds { get; private set; }
+    /// <summary>Seconds from writing the latest assignment to receiving its result, 0 until its first result.</summary>
+    public double LastRoundTripSeconds { get; private set; }
 
     /// <summary>The weights version last sent to this worker (0: none yet).</summary>
     internal ulong WeightsVersion { get; set; }
@@ -103,6 +111,7 @@ public sealed class WorkerConnection
             }
             _expected = expected;
             _lastAssignedStep = step;
+            _assignedAt = _timeProvider.GetTimestamp();
         }
         _ = WriteOrFailAsync(assignment, expected, cancellationToken);
         return expected.Task;
@@ -127,6 +136,10 @@ public sealed class WorkerConnection
             }
             expected = _expected;
             _expected = null;
+            if (expected is not null)
+            {
+                LastRoundTripSeconds = _timeProvider.GetElapsedTime(_assignedAt).TotalSeconds;
+            }
         }
         return expected is not null && expected.TrySetResult(received);
     }
@@ -137,14 +150,14 @@ public sealed class WorkerConnection
     /// </summary>
     internal const double SpeedSmoothing = 0.1;
 
-    internal void RecordSpeed(int samples, long computeMicros)
+    /// <summary>Counts the <paramref name="samples"/> of the latest round trip into the speed.</summary>
+    internal void RecordSpeed(int samples)
     {
-        if (samples <= 0 || computeMicros <= 0)
+        if (samples <= 0 || LastRoundTripSeconds <= 0)
         {
             return;
         }
-        LastComputeSeconds = computeMicros / 1e6;
-        var measured = samples / LastComputeSeconds;
+        var measured = samples / LastRoundTripSeconds;
         SamplesPerSecond = SamplesPerSecond == 0
             ? measured
             : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;

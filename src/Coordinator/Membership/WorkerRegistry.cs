@@ -18,6 +18,7 @@ namespace CnnDistributed.Coordinator.Membership;
 public sealed class WorkerRegistry(
     IOptions<TrainingOptions> job,
     IOptions<CoordinatorOptions> options,
+    TimeProvider timeProvider,
     ILogger<WorkerRegistry> logger)
 {
     private readonly Lock _gate = new();
@@ -70,7 +71,9 @@ public sealed class WorkerRegistry(
         var refusal = RefusalReason(request);
         if (refusal is not null)
         {
-            var name = PeerText.Refusal("name", request.Name, ProtocolLimits.NameBytes) is null ? request.Name : "(unnamed)";
+            var name = PeerText.Refusal("name", request.Name, ProtocolLimits.NameBytes) is null
+                ? request.Name
+                : "(unnamed)";
             logger.LogWarning("Refused worker {Name} from {Peer}: {Reason}", name, peer, refusal);
             return Refuse(refusal);
         }
@@ -89,7 +92,7 @@ public sealed class WorkerRegistry(
             if (refusal is null)
             {
                 _joined++;
-                worker = new WorkerConnection(NewWorkerId(), _joined, request, peer);
+                worker = new WorkerConnection(NewWorkerId(), _joined, request, peer, timeProvider);
                 _workers.Add(worker.Id, worker);
             }
         }

@@ -37,9 +37,15 @@ public sealed class TrainingMetrics
         _testAccuracy = factory.CreateGauge("cnnd_test_accuracy", "Test accuracy after the latest epoch");
         _workersConnected = factory.CreateGauge("cnnd_workers_connected", "Workers with an open work stream");
         _workerStepSeconds = factory.CreateGauge(
-            "cnnd_worker_step_seconds", "Compute seconds of each worker's latest step", "worker", "name");
+            "cnnd_worker_step_seconds",
+            "Seconds from assignment to result of each worker's latest step, as the coordinator measured them",
+            "worker",
+            "name");
         _workerSamplesPerSecond = factory.CreateGauge(
-            "cnnd_worker_samples_per_second", "Measured compute throughput of each worker", "worker", "name");
+            "cnnd_worker_samples_per_second",
+            "Throughput of each worker as the coordinator measured it (samples per second of round trip)",
+            "worker",
+            "name");
     }
 
     /// <summary>The gauges, as the <c>/metrics</c> endpoint serves them.</summary>
@@ -81,7 +87,7 @@ public sealed class TrainingMetrics
         }
         foreach (var worker in connected)
         {
-            _workerStepSeconds.WithLabels(worker.Id, worker.Name).Set(worker.LastComputeSeconds);
+            _workerStepSeconds.WithLabels(worker.Id, worker.Name).Set(worker.LastRoundTripSeconds);
             _workerSamplesPerSecond.WithLabels(worker.Id, worker.Name).Set(worker.SamplesPerSecond);
         }
     }

@@ -235,7 +235,7 @@ public sealed class DistributedStepExecutor(
                 _done[range.Start + s] = true;
                 samples += outcome.Samples;
             }
-            workers[i].RecordSpeed(samples, result!.ComputeMicros);
+            workers[i].RecordSpeed(samples);
         }
         return failedAt;
     }
@@ -389,11 +389,11 @@ public sealed class DistributedStepExecutor(
         }
         if (missing is not [{ Start: 0 } whole] || whole.End != _shardCount)
         {
-            return ShardBalancer.Assign(missing, speeds);
+            return ShardBalancer.Assign(missing, speeds, options.Value.MaxShareFactor);
         }
         var ranges = ReferenceEquals(workers, _splitWorkers)
-            ? ShardBalancer.Rebalance(_split, _shardCount, speeds)
-            : ShardBalancer.Assign(missing, speeds);
+            ? ShardBalancer.Rebalance(_split, _shardCount, speeds, options.Value.MaxShareFactor)
+            : ShardBalancer.Assign(missing, speeds, options.Value.MaxShareFactor);
         (_splitWorkers, _split) = (workers, ranges);
         return ranges;
     }

@@ -5,17 +5,21 @@ namespace CnnDistributed.Coordinator.Steps;
 /// proportional to the worker's measured speed, boundaries nudged onto tree-aligned shards where that costs less than
 /// <see cref="AlignmentTolerance"/> of a shard. Unmeasured workers count as the mean of the measured ones. When the
 /// shards to compute lie in several ranges, a worker's range never spans two of them; what a round cannot place is
-/// left for the next round.
+/// left for the next round. No worker gets more than <see cref="MaxShards"/>: speeds are the coordinator's own
+/// measurements, and the bound also caps how much of a step's data and gradient one worker holds however fast it is.
 /// </summary>
 public static class ShardBalancer
 {
     /// <summary>
     /// Per worker (same order as <paramref name="speeds"/>), its range this round, or null when it gets none.
     /// </summary>
-    public static ShardRange?[] Assign(IReadOnlyList<ShardRange> missing, IReadOnlyList<double> speeds)
+    public static ShardRange?[] Assign(
+        IReadOnlyList<ShardRange> missing, IReadOnlyList<double> speeds, double maxShareFactor)
     {
-        var quotas = Apportion(
-            missing.Sum(r => r.Count), EffectiveSpeeds(speeds), missing.Count > 0 ? missing[0].Start : 0);
+        var total = missing.Sum(r => r.Count);
+        var effective = CapSpeeds(EffectiveSpeeds(speeds), maxShareFactor);
+        var quotas = Apportion(total, effective, missing.Count > 0 ? missing[0].Start : 0);
+        Cap(quotas, effective, MaxShards(total, speeds.Count, maxShareFactor));
         var assigned = new ShardRange?[speeds.Count];
         var rangeIndex = 0;
         var position = missing.Count > 0 ? missing[0].Start : 0;
@@ -49,9 +53,10 @@ public static class ShardBalancer
     /// <paramref name="current"/> (their last split), unless the speed-proportional split (<see cref="Assign"/>) is
     /// predicted to finish at least <see cref="RebalanceGain"/> sooner.
     /// </summary>
-    public static ShardRange?[] Rebalance(ShardRange?[] current, int shardCount, IReadOnlyList<double> speeds)
+    public static ShardRange?[] Rebalance(
+        ShardRange?[] current, int shardCount, IReadOnlyList<double> speeds, double maxShareFactor)
     {
-        var proposed = Assign([new ShardRange(0, shardCount)], speeds);
+        var proposed = Assign([new ShardRange(0, shardCount)], speeds, maxShareFactor);
         var effective = EffectiveSpeeds(speeds);
         return PredictedTime(proposed, effective) <= (1 - RebalanceGain) * PredictedTime(current, effective)
             ? proposed
@@ -84,6 +89,71 @@ public static class ShardBalancer
             previous = boundary;
         }
         return quotas;
+    }
+
+    /// <summary>
+    /// The most of <paramref name="total"/> shards one of <paramref name="workers"/> workers gets:
+    /// <paramref name="maxShareFactor"/> times its fair share, rounded up.
+    /// </summary>
+    public static int MaxShards(int total, int workers, double maxShareFactor) =>
+        Math.Max(1, (int)Math.Ceiling(maxShareFactor * total / workers));
+
+    /// <summary>
+    /// Lowers the fastest speeds until no worker's proportional share exceeds <paramref name="factor"/> times the fair
+    /// share: a capped worker counts as the speed c at which c / (capped · c + the others' speeds) is exactly that
+    /// share. When the capped workers alone could take every shard within the bound, they count as equals.
+    /// </summary>
+    private static double[] CapSpeeds(double[] speeds, double factor)
+    {
+        var n = speeds.Length;
+        var capped = new bool[n];
+        var count = 0;
+        while (true)
+        {
+            var others = 0.0;
+            for (var i = 0; i < n; i++)
+            {
+                others += capped[i] ? 0 : speeds[i];
+            }
+            var cap = n - (factor * count) > 0 ? factor * others / (n - (factor * count)) : double.PositiveInfinity;
+            var more = false;
+            for (var i = 0; i < n; i++)
+            {
+                if (!capped[i] && speeds[i] > cap)
+                {
+                    capped[i] = more = true;
+                    count++;
+                }
+            }
+            if (!more)
+            {
+                var value = double.IsFinite(cap) ? cap : speeds.Where((_, i) => capped[i]).DefaultIfEmpty(0).Min();
+                return [.. speeds.Select((s, i) => capped[i] ? value : s)];
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cuts a quota that rounding took above <paramref name="bound"/> back to it and hands the excess to the others,
+    /// fastest first, up to the bound each (it always fits: the bound is at least the fair share).
+    /// </summary>
+    private static void Cap(int[] quotas, double[] speeds, int bound)
+    {
+        var excess = 0;
+        for (var i = 0; i < quotas.Length; i++)
+        {
+            if (quotas[i] > bound)
+            {
+                excess += quotas[i] - bound;
+                quotas[i] = bound;
+            }
+        }
+        foreach (var i in Enumerable.Range(0, quotas.Length).OrderByDescending(i => speeds[i]))
+        {
+            var taken = Math.Min(excess, bound - quotas[i]);
+            quotas[i] += taken;
+            excess -= taken;
+        }
     }
 
     private static int SnapBoundary(double exact, int lowest, int total, int offset)

@@ -5,8 +5,9 @@ namespace CnnDistributed.Hosting.Tls;
 
 /// <summary>
 /// The certificate folder of a run (<c>--tls DIR</c>, made by <c>cnnd certs create</c>): PEM files that a Kubernetes
-/// secret provides as they are (cert-manager's tls.crt/tls.key are mapped onto these names, docs/security.md). <c>ca.crt</c> and <c>ca.key</c>, <c>coordinator.crt/.key</c>,
-/// <c>worker.crt/.key</c> and optionally <c>worker-1.crt/.key</c> … per worker.
+/// secret provides as they are (cert-manager's tls.crt/tls.key are mapped onto these names, docs/security.md).
+/// <c>ca.crt</c> and <c>ca.key</c>, <c>coordinator.crt/.key</c>, <c>worker.crt/.key</c> and optionally
+/// <c>worker-1.crt/.key</c> … per worker.
 /// </summary>
 public static class TlsDirectory
 {

@@ -15,7 +15,7 @@ public static class TlsSettings
 
     public static List<SslApplicationProtocol> ApplicationProtocols => [SslApplicationProtocol.Http2];
 
-    /// <summary>The cipher suites in order of preference; null where the platform does not let us choose (Windows).</summary>
+    /// <summary>The cipher suites, most preferred first; null where the platform does not let us choose.</summary>
     public static CipherSuitesPolicy? CipherSuites { get; } = OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()
         ? new CipherSuitesPolicy(
         [

@@ -6,10 +6,37 @@ namespace CnnDistributed.Tests.Distributed;
 [Trait("Category", "Unit")]
 public sealed class ShardBalancerTests
 {
+    private const double Factor = 2;
+
+    [Fact]
+    public void AWorkerAThousandTimesFasterGetsNoMoreThanTwiceItsFairShare()
+    {
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [1_000_000, 1000, 1000, 1000], Factor);
+
+        Assert.Equal(4, ranges[0]!.Value.Count);
+        Assert.All(ranges[1..], r => Assert.InRange(r!.Value.Count, 1, 2));
+        Assert.Equal(8, ranges.Sum(r => r!.Value.Count));
+    }
+
+    [Theory]
+    [InlineData(16, 3, 1.0, 6)]
+    [InlineData(16, 5, 2.0, 7)]
+    [InlineData(8, 8, 1.5, 2)]
+    public void NoQuotaExceedsTheBoundAndEveryShardIsPlaced(int shards, int workers, double factor, int bound)
+    {
+        var speeds = Enumerable.Range(0, workers).Select(i => i == workers - 1 ? 1e9 : 1.0 + i).ToArray();
+
+        var ranges = ShardBalancer.Assign([new ShardRange(0, shards)], speeds, factor);
+
+        Assert.Equal(bound, ShardBalancer.MaxShards(shards, workers, factor));
+        Assert.All(ranges, r => Assert.InRange(r?.Count ?? 0, 0, bound));
+        Assert.Equal(shards, ranges.Sum(r => r?.Count ?? 0));
+        Assert.InRange(ranges[^1]!.Value.Count, shards / workers, bound);
+    }
     [Fact]
     public void EqualSpeedsSplitEvenly()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0, 0]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0, 0], Factor);
 
         Assert.Equal([new ShardRange(0, 2), new ShardRange(2, 4), new ShardRange(4, 6), new ShardRange(6, 8)], ranges);
     }
@@ -17,7 +44,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void ThreeEqualWorkersGetNearlyEqualRanges()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [0, 0, 0], Factor);
 
         Assert.All(ranges, r => Assert.InRange(r!.Value.Count, 2, 3));
         Assert.Equal(8, ranges.Sum(r => r!.Value.Count));
@@ -26,7 +53,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void SmallSpeedDifferencesKeepTheTreeAlignedSplit()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [1200, 1000]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 8)], [1200, 1000], Factor);
 
         Assert.Equal([new ShardRange(0, 4), new ShardRange(4, 8)], ranges);
     }
@@ -34,7 +61,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void FasterWorkersGetProportionallyMoreShards()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 16)], [3000, 1000]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 16)], [3000, 1000], Factor);
 
         Assert.Equal([new ShardRange(0, 12), new ShardRange(12, 16)], ranges);
     }
@@ -42,7 +69,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void MoreWorkersThanShardsLeavesSomeIdle()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 2)], [1, 1, 1]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 2)], [1, 1, 1], Factor);
 
         Assert.Single(ranges, r => r is null);
         Assert.Equal([new ShardRange(0, 1), new ShardRange(1, 2)], ranges.Where(r => r is not null).Select(r => r!.Value));
@@ -51,7 +78,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void AWorkerRangeNeverSpansTwoMissingRanges()
     {
-        var ranges = ShardBalancer.Assign([new ShardRange(0, 2), new ShardRange(6, 8)], [1]);
+        var ranges = ShardBalancer.Assign([new ShardRange(0, 2), new ShardRange(6, 8)], [1], Factor);
 
         Assert.Equal([new ShardRange(0, 2)], ranges);
     }
@@ -68,9 +95,9 @@ public sealed class ShardBalancerTests
     public void WholeStepKeepsItsSplitWhenTheNewOneIsPredictedLessThanATenthFaster()
     {
         ShardRange?[] current = [new ShardRange(0, 8), new ShardRange(8, 16)];
-        Assert.Equal([new ShardRange(0, 9), new ShardRange(9, 16)], ShardBalancer.Assign([new ShardRange(0, 16)], [1.2, 1]));
+        Assert.Equal([new ShardRange(0, 9), new ShardRange(9, 16)], ShardBalancer.Assign([new ShardRange(0, 16)], [1.2, 1], Factor));
 
-        var ranges = ShardBalancer.Rebalance(current, 16, [1.2, 1]);
+        var ranges = ShardBalancer.Rebalance(current, 16, [1.2, 1], Factor);
 
         Assert.Equal(current, ranges);
     }
@@ -78,7 +105,7 @@ public sealed class ShardBalancerTests
     [Fact]
     public void WholeStepTakesTheNewSplitWhenItIsClearlyFaster()
     {
-        var ranges = ShardBalancer.Rebalance([new ShardRange(0, 4), new ShardRange(4, 8)], 8, [3000, 1000]);
+        var ranges = ShardBalancer.Rebalance([new ShardRange(0, 4), new ShardRange(4, 8)], 8, [3000, 1000], Factor);
 
         Assert.Equal([new ShardRange(0, 6), new ShardRange(6, 8)], ranges);
     }

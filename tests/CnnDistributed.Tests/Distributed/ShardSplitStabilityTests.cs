@@ -54,8 +54,7 @@ public sealed class ShardSplitStabilityTests : IAsyncDisposable
         var step = _scripted.Compute(index);
         var first = await _first.NextAssignmentAsync();
         var second = await _second.NextAssignmentAsync();
-        _first.Answer(first, Speed);
-        _second.Answer(second, secondSpeed);
+        _scripted.AnswerInTime((_first, first, Speed), (_second, second, secondSpeed));
         await step;
         return (Count(first), Count(second));
     }

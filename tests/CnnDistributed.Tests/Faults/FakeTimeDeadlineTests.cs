@@ -13,7 +13,7 @@ namespace CnnDistributed.Tests.Faults;
 [Trait("Category", "Unit")]
 public sealed class FakeTimeDeadlineTests : IAsyncDisposable
 {
-    /// <summary>Samples per second the scripted workers report: step 1 gives each 32 samples, so a 4 s deadline (4 × 1 s).</summary>
+    /// <summary>Samples per second the scripted workers answer at: step 1 gives each 32 samples, so a 4 s deadline (4 × 1 s).</summary>
     private const double MeasuredSpeed = 32;
     private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
 
@@ -104,8 +104,7 @@ public sealed class FakeTimeDeadlineTests : IAsyncDisposable
         var first = _scripted.Join("steady");
         var second = _scripted.Join("silent");
         var step = Compute(0);
-        first.Answer(await first.NextAssignmentAsync(), MeasuredSpeed);
-        second.Answer(await second.NextAssignmentAsync(), MeasuredSpeed);
+        _scripted.AnswerInTime((first, await first.NextAssignmentAsync(), MeasuredSpeed), (second, await second.NextAssignmentAsync(), MeasuredSpeed));
         await step;
         Assert.Equal(MeasuredSpeed, second.Connection.SamplesPerSecond, 6);
         return (first, second);

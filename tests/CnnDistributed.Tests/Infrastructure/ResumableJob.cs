@@ -45,7 +45,11 @@ public static class ResumableJob
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         while (!File.Exists(CheckpointPath(directory)))
         {
-            Assert.False(run.HasExited, "the run ended before writing a checkpoint");
+            if (run.HasExited)
+            {
+                var ended = await run.WaitForExitAsync();
+                Assert.Fail($"the run ended (exit {ended.ExitCode}) before writing a checkpoint: {ended.Stderr}");
+            }
             await Task.Delay(10, timeout.Token);
         }
     }

@@ -3,6 +3,7 @@ using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Protocol.V1;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -26,7 +27,7 @@ public sealed class ScriptedExecutor : IAsyncDisposable
         _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(Logs));
         var job = Options.Create(new TrainingOptions { Shards = ShortTrainingRun.ShardCount });
         var options = Options.Create(CoordinatorOptions);
-        Registry = new WorkerRegistry(job, options, _loggerFactory.CreateLogger<WorkerRegistry>());
+        Registry = new WorkerRegistry(job, options, Time, _loggerFactory.CreateLogger<WorkerRegistry>());
         Executor = new DistributedStepExecutor(Registry, job, options, Time, _loggerFactory.CreateLogger<DistributedStepExecutor>());
     }
 
@@ -50,6 +51,22 @@ public sealed class ScriptedExecutor : IAsyncDisposable
     /// returns the deadlines count from the current fake time.
     /// </summary>
     public Task Compute(int index) => Executor.ComputeAsync(_steps[index], _parameters, _gradientSum, CancellationToken.None).AsTask();
+
+    /// <summary>
+    /// Answers each assignment when a worker of its speed would: fake time advances from the moment the assignments
+    /// were sent to each answer in turn, so the round trips the coordinator measures give those speeds.
+    /// </summary>
+    public void AnswerInTime(params (ScriptedWorker Worker, StepAssignment Assignment, double SamplesPerSecond)[] answers)
+    {
+        var elapsed = TimeSpan.Zero;
+        foreach (var (worker, assignment, speed) in answers.OrderBy(a => ScriptedWorker.Samples(a.Assignment) / a.SamplesPerSecond))
+        {
+            var due = TimeSpan.FromSeconds(ScriptedWorker.Samples(assignment) / speed);
+            Time.Advance(due - elapsed);
+            elapsed = due;
+            worker.Answer(assignment, speed);
+        }
+    }
 
     public async ValueTask DisposeAsync()
     {

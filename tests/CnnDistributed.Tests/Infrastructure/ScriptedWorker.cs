@@ -46,7 +46,10 @@ public sealed class ScriptedWorker
     /// <summary>The samples in <paramref name="assignment"/>'s shards.</summary>
     public static int Samples(StepAssignment assignment) => assignment.Shards.Sum(s => s.Labels.Length);
 
-    /// <summary>Answers <paramref name="assignment"/> as a worker computing <paramref name="samplesPerSecond"/> would.</summary>
+    /// <summary>
+    /// Answers <paramref name="assignment"/> now, reporting the compute time of a worker of <paramref name="samplesPerSecond"/>
+    /// (the coordinator measures speeds itself: <see cref="ScriptedExecutor.AnswerInTime"/> answers at the matching time).
+    /// </summary>
     public void Answer(StepAssignment assignment, double samplesPerSecond)
     {
         Connection.Deliver(new ReceivedResult(ZeroGradientResult.For(assignment, _shardCount, (long)(Samples(assignment) / samplesPerSecond * 1e6))));

@@ -185,7 +185,7 @@ public sealed class WorkerRegistryTests : IDisposable
         var options = new CoordinatorOptions();
         configure?.Invoke(options);
         return new WorkerRegistry(
-            Options.Create(new TrainingOptions()), Options.Create(options), _loggerFactory.CreateLogger<WorkerRegistry>());
+            Options.Create(new TrainingOptions()), Options.Create(options), TimeProvider.System, _loggerFactory.CreateLogger<WorkerRegistry>());
     }
 
     private static WorkerConnection Join(WorkerRegistry registry, string name, string deviceKind)
