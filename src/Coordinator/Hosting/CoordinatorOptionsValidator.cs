@@ -58,10 +58,16 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         {
             failures.Add($"a connection must allow at least 2 streams, got {options.MaxStreamsPerConnection}");
         }
-        if (options.HandshakeTimeout <= TimeSpan.Zero || options.DataRateGracePeriod <= TimeSpan.Zero
+        if (options.HandshakeTimeout <= TimeSpan.Zero
             || !double.IsFinite(options.MinRequestBodyBytesPerSecond) || options.MinRequestBodyBytesPerSecond <= 0)
         {
-            failures.Add("the handshake timeout, data rate and its grace period must be positive");
+            failures.Add("the handshake timeout and data rate must be positive");
+        }
+        if (options.DataRateGracePeriod <= TimeSpan.FromSeconds(1))
+        {
+            failures.Add(
+                "the data rate's grace period must be more than 1 s (Kestrel's minimum), "
+                + $"got {options.DataRateGracePeriod}");
         }
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }

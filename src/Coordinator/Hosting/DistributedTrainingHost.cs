@@ -99,16 +99,60 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
 
     /// <summary>
     /// A registration is a few hundred bytes: Kestrel cuts its body at <see cref="ProtocolLimits.RegistrationBytes"/>,
-    /// so a peer cannot make the coordinator buffer a work stream's worth of bytes before it is known.
+    /// so a peer cannot make the coordinator buffer a work stream's worth of bytes before it is known. The body is read
+    /// whole before gRPC sees it, so that a longer one is answered with <c>ResourceExhausted</c> and one log line.
     /// </summary>
-    private static Task LimitRegistrationBody(HttpContext context, RequestDelegate next)
+    private static async Task LimitRegistrationBody(HttpContext context, RequestDelegate next)
     {
         if (context.Request.Path == RegisterPath
             && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
         {
             body.MaxRequestBodySize = ProtocolLimits.RegistrationBytes;
+            if (!await ReadWholeBodyAsync(context))
+            {
+                var refusal = $"a registration is at most {ProtocolLimits.RegistrationBytes} bytes";
+                context.RequestServices.GetRequiredService<ILogger<DistributedTrainingHost>>().LogWarning(
+                    "Refused a registration from {Address}:{Port}: {Reason}",
+                    context.Connection.RemoteIpAddress,
+                    context.Connection.RemotePort,
+                    refusal);
+                context.Response.ContentType = "application/grpc";
+                context.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.ResourceExhausted).ToString(
+                    System.Globalization.CultureInfo.InvariantCulture);
+                context.Response.Headers["grpc-message"] = Uri.EscapeDataString(refusal);
+                return;
+            }
         }
-        return next(context);
+        await next(context);
+    }
+
+    /// <summary>
+    /// Buffers the request body in its pipe, leaving it unread for gRPC; false as soon as it is longer than
+    /// <see cref="ProtocolLimits.RegistrationBytes"/>, by its own count or Kestrel's (the rest is then never read).
+    /// </summary>
+    private static async Task<bool> ReadWholeBodyAsync(HttpContext context)
+    {
+        var reader = context.Request.BodyReader;
+        try
+        {
+            while (true)
+            {
+                var read = await reader.ReadAsync(context.RequestAborted);
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                if (read.Buffer.Length > ProtocolLimits.RegistrationBytes)
+                {
+                    return false;
+                }
+                if (read.IsCompleted)
+                {
+                    return true;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return false;
+        }
     }
 
     /// <summary>Waits until <paramref name="count"/> workers have opened their work streams.</summary>

@@ -47,6 +47,31 @@ public sealed class HealthAndMetricsTests
         Assert.Contains("cnnd_samples_per_second 12000", body);
     }
 
+    [Fact]
+    public async Task DepartedWorkersMetricSeriesDisappearFromMetrics()
+    {
+        await using var cluster = await ClusterHarness.StartAsync();
+        var metrics = new TrainingMetrics();
+        metrics.Watch(cluster.Coordinator.Workers);
+        var port = FreePort();
+        await using var endpoint = MetricsEndpoint.Start(port, metrics);
+        using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version11 };
+        cluster.StartInProcessWorkers(2);
+        await cluster.WaitForWorkersAsync(2);
+        var departing = cluster.Coordinator.Workers.Connected[0];
+        var staying = cluster.Coordinator.Workers.Connected[1];
+
+        var before = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+        cluster.Coordinator.Workers.Drop(departing, "departed for the test");
+        var after = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics");
+
+        Assert.Contains($"cnnd_worker_step_seconds{{worker=\"{departing.Id}\"", before);
+        Assert.Contains($"cnnd_worker_samples_per_second{{worker=\"{departing.Id}\"", before);
+        Assert.DoesNotContain(departing.Id, after);
+        Assert.Contains($"cnnd_worker_step_seconds{{worker=\"{staying.Id}\"", after);
+        Assert.Contains($"cnnd_worker_samples_per_second{{worker=\"{staying.Id}\"", after);
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

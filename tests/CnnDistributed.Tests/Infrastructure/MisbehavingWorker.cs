@@ -55,6 +55,36 @@ public sealed class MisbehavingWorker : IDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the work stream under <paramref name="victimId"/>, another worker's id, and writes a result that would
+    /// poison step 0 (NaN in the gradient of every shard); completes with the stream's final status.
+    /// </summary>
+    public async Task<Status> ImpersonateAsync(string victimId, int shardCount)
+    {
+        var gradient = new float[ModelShape.ParameterCount];
+        gradient[0] = float.NaN;
+        var poisoned = new StepResult { StepId = 0, ComputeMicros = 1000 };
+        poisoned.Nodes.Add(new NodeGradient
+        {
+            Start = 0,
+            Size = shardCount,
+            GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan())),
+        });
+        using var call = _channel.CreateCallInvoker().AsyncDuplexStreamingCall(RawWork, null, new CallOptions(new Metadata { { WorkStreamMethods.WorkerIdHeader, victimId } }));
+        try
+        {
+            await call.RequestStream.WriteAsync(new WorkerMessage { Result = poisoned }.ToByteArray());
+            while (await call.ResponseStream.MoveNext(CancellationToken.None))
+            {
+            }
+            return call.GetStatus();
+        }
+        catch (RpcException e)
+        {
+            return e.Status;
+        }
+    }
+
     public void Dispose() => _channel.Dispose();
 
     private static StepResult BadResult(StepAssignment assignment, int shardCount, PeerMisbehaviour misbehaviour)
