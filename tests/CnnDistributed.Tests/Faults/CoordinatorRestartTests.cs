@@ -20,7 +20,7 @@ public sealed class CoordinatorRestartTests
         var outDir = temp.File("run");
         var certificates = temp.File("tls");
         TlsDirectory.Create(certificates, [], 0, TimeSpan.FromDays(1), TimeProvider.System);
-        string[] serve = ["serve", "--listen", url, "--tls", certificates, "--expect-workers", "1", "--join-timeout", "60"];
+        string[] serve = ["serve", "--listen", url, "--tls", certificates, "--expect-workers", "1", "--join-timeout", "60", "--metrics-port", "0"];
 
         using var worker = WorkerProcess.Start(
             "--coordinator", url, "--tls", certificates, "--device", "cpu", "--threads", "1", "--name", "remote", "--reconnect-timeout", "60");

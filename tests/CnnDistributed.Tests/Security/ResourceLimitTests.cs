@@ -15,6 +15,7 @@ namespace CnnDistributed.Tests.Security;
 /// on two honest workers goes on to the weights of an undisturbed run.
 /// </summary>
 [Trait("Category", "Integration")]
+[Collection(AllocationMeasurementCollection.Name)]
 public sealed class ResourceLimitTests(ITestOutputHelper output)
 {
     private const string OverLimit = "Received message exceeds the maximum configured message size.";

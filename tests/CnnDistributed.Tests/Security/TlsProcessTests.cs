@@ -95,7 +95,7 @@ public sealed class TlsProcessTests
     private static CnndProcess StartServe(TempDirectory temp, string url, string folder) => CnndProcess.Start(
         temp.Path,
         [
-            "serve", "--listen", url, "--tls", folder, "--expect-workers", "1", "--join-timeout", "60",
+            "serve", "--listen", url, "--tls", folder, "--expect-workers", "1", "--join-timeout", "60", "--metrics-port", "0",
             "--out", temp.File("run"), .. JobOptions,
         ]);
 
