@@ -2,6 +2,7 @@ using System.CommandLine;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Engine.Devices;
+using CnnDistributed.Core.Training;
 using CnnDistributed.Hosting;
 using CnnDistributed.Hosting.Flags;
 using Microsoft.Extensions.Options;
@@ -68,7 +69,8 @@ public static class CommandLineApp
         UsageException or DataFormatException or DeviceUnavailableException =>
             Fail(console, ExitCodes.Usage, e.Message),
         OptionsValidationException invalid => Fail(console, ExitCodes.Usage, invalid.Failures.First()),
-        JobFailedException or DistributedStepException => Fail(console, ExitCodes.Failure, e.Message),
+        JobFailedException or DistributedStepException or TrainingDivergedException =>
+            Fail(console, ExitCodes.Failure, e.Message),
         OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
     };

@@ -1,3 +1,4 @@
+using System.Buffers;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
@@ -98,9 +99,10 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// A registration is a few hundred bytes: Kestrel cuts its body at <see cref="ProtocolLimits.RegistrationBytes"/>,
-    /// so a peer cannot make the coordinator buffer a work stream's worth of bytes before it is known. The body is read
-    /// whole before gRPC sees it, so that a longer one is answered with <c>ResourceExhausted</c> and one log line.
+    /// A registration is a few hundred bytes: its body is read here, before gRPC sees it, and one longer than
+    /// <see cref="ProtocolLimits.RegistrationBytes"/> is answered with <c>ResourceExhausted</c> and one log line (Kestrel
+    /// also cuts the body at that size), so a peer cannot make the coordinator buffer more than that before it is known.
+    /// gRPC then reads the registration from memory.
     /// </summary>
     private static async Task LimitRegistrationBody(HttpContext context, RequestDelegate next)
     {
@@ -108,7 +110,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             && context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body)
         {
             body.MaxRequestBodySize = ProtocolLimits.RegistrationBytes;
-            if (!await ReadWholeBodyAsync(context))
+            if (await ReadWholeBodyAsync(context) is not { } registration)
             {
                 var refusal = $"a registration is at most {ProtocolLimits.RegistrationBytes} bytes";
                 context.RequestServices.GetRequiredService<ILogger<DistributedTrainingHost>>().LogWarning(
@@ -122,15 +124,16 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
                 context.Response.Headers["grpc-message"] = Uri.EscapeDataString(refusal);
                 return;
             }
+            context.Request.Body = new MemoryStream(registration, writable: false);
         }
         await next(context);
     }
 
     /// <summary>
-    /// Buffers the request body in its pipe, leaving it unread for gRPC; false as soon as it is longer than
+    /// The whole request body, consumed from Kestrel's pipe; null as soon as it is longer than
     /// <see cref="ProtocolLimits.RegistrationBytes"/>, by its own count or Kestrel's (the rest is then never read).
     /// </summary>
-    private static async Task<bool> ReadWholeBodyAsync(HttpContext context)
+    private static async Task<byte[]?> ReadWholeBodyAsync(HttpContext context)
     {
         var reader = context.Request.BodyReader;
         try
@@ -138,20 +141,23 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
             while (true)
             {
                 var read = await reader.ReadAsync(context.RequestAborted);
-                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
                 if (read.Buffer.Length > ProtocolLimits.RegistrationBytes)
                 {
-                    return false;
+                    reader.AdvanceTo(read.Buffer.End);
+                    return null;
                 }
                 if (read.IsCompleted)
                 {
-                    return true;
+                    var whole = read.Buffer.ToArray();
+                    reader.AdvanceTo(read.Buffer.End);
+                    return whole;
                 }
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
             }
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
-            return false;
+            return null;
         }
     }
 

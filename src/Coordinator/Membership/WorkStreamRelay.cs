@@ -20,9 +20,13 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         CancellationToken cancellationToken)
     {
         var worker = registry.Attach(workerId, peer, responses);
+        // The reader must have stopped before the call ends: Kestrel reuses a finished stream's request body for the
+        // connection's next request, and a read still pending there fails that request ("reading is already in
+        // progress").
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reading = ReadResultsAsync(worker, requests, stopReading.Token);
         try
         {
-            var reading = ReadResultsAsync(worker, requests, cancellationToken);
             string? dropped;
             try
             {
@@ -42,6 +46,8 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
         }
         finally
         {
+            await stopReading.CancelAsync();
+            await reading.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             worker.MarkStreamEnded();
         }
     }

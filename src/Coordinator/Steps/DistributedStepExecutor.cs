@@ -17,7 +17,9 @@ namespace CnnDistributed.Coordinator.Steps;
 /// speed, returns one pre-summed gradient per tree node of that range, and the coordinator sums the nodes along the
 /// same fixed tree as <see cref="LocalStepExecutor"/>, so the result is bit-identical for any worker count and any
 /// assignment. A result that fails validation, or never comes, drops its worker; its shards are recomputed by the
-/// others within the same step.
+/// others within the same step. When the same shard's result is refused for NaN or infinity a second time in one
+/// step, the weights themselves have diverged (every worker would answer the same): the job ends with
+/// <see cref="TrainingDivergedException"/> instead of dropping honest workers for ever.
 /// </summary>
 public sealed class DistributedStepExecutor(
     WorkerRegistry registry,
@@ -32,6 +34,7 @@ public sealed class DistributedStepExecutor(
     private readonly GradientTreeSum _treeSum = new(job.Value.Shards);
     private readonly ShardStats[] _stats = new ShardStats[job.Value.Shards];
     private readonly bool[] _done = new bool[job.Value.Shards];
+    private readonly bool[] _refusedNonFinite = new bool[job.Value.Shards];
     // Accepted results of the step in progress: their pooled gradient buffers are read by _nodes until the step's sum.
     private readonly List<ReceivedResult> _accepted = [];
     private IReadOnlyList<WorkerConnection>? _splitWorkers;
@@ -99,6 +102,7 @@ public sealed class DistributedStepExecutor(
         var version = UpdateWeights(parameters, step);
         _nodes.Clear();
         Array.Clear(_done);
+        Array.Clear(_refusedNonFinite);
         long? failedAt = null;
         for (var missing = MissingRanges(); missing.Count > 0; missing = MissingRanges())
         {
@@ -211,7 +215,11 @@ public sealed class DistributedStepExecutor(
             if (result is not null)
             {
                 step.BytesReceived += result.CalculateSize();
-                failure = Accept(result, work, range, step);
+                (failure, var nonFinite) = Accept(result, work, range, step);
+                if (nonFinite)
+                {
+                    RecordNonFinite(work.Step, range, failure!);
+                }
                 if (failure is null)
                 {
                     _accepted.Add(receivedResult!);
@@ -267,15 +275,39 @@ public sealed class DistributedStepExecutor(
         }
     }
 
-    private string? Accept(StepResult result, StepWork work, ShardRange range, StepAccounting step)
+    /// <summary>
+    /// Notes that <paramref name="range"/>'s result was refused for NaN or infinity; throws when one of its shards
+    /// already was in this step.
+    /// </summary>
+    private void RecordNonFinite(long step, ShardRange range, string refusal)
+    {
+        for (var s = range.Start; s < range.End; s++)
+        {
+            if (_refusedNonFinite[s])
+            {
+                throw new TrainingDivergedException(
+                    $"step {step}: shard {s} gave NaN or infinity on two workers in turn ({refusal}): the weights have "
+                    + "diverged (a lower --lr may help)");
+            }
+            _refusedNonFinite[s] = true;
+        }
+    }
+
+    /// <summary>Why the result is refused (or null), and whether for NaN or infinity in its values.</summary>
+    private (string? Refusal, bool NonFinite) Accept(
+        StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
         var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
+        var nonFinite = refusal is not null
+            && result.StepId == work.Step
+            && result.Shards.Any(s => !double.IsFinite(s.LossSum));
         for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
         {
             var node = result.Nodes[n];
             refusal = StepResultValidator.CheckFinite(
                 new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
+            nonFinite |= refusal is not null;
         }
         if (refusal is null)
         {
@@ -285,7 +317,7 @@ public sealed class DistributedStepExecutor(
             }
         }
         step.Aggregation += timeProvider.GetElapsedTime(checking);
-        return refusal;
+        return (refusal, nonFinite);
     }
 
     private CoordinatorMessage BuildAssignment(StepWork work, WorkerConnection worker, ShardRange range, ulong version)

@@ -8,7 +8,9 @@ namespace CnnDistributed.Core.Training;
 
 /// <summary>
 /// One optimizer step on a minibatch: gathers the samples into reusable buffers, cuts them into the fixed shards,
-/// has the executor compute the tree-summed gradient, divides it by the batch size and applies SGD.
+/// has the executor compute the tree-summed gradient, divides it by the batch size and applies SGD. A step whose
+/// gradient or updated weights are not finite is rolled back and ends the job (<see cref="TrainingDivergedException"/>):
+/// every result was finite when it was checked, but a sum of finite values, or a learning rate, can still overflow.
 /// </summary>
 internal sealed class MinibatchStepper
 {
@@ -19,6 +21,8 @@ internal sealed class MinibatchStepper
     private readonly byte[] _pixels;
     private readonly byte[] _labels;
     private readonly float[] _gradient = new float[ModelShape.ParameterCount];
+    private readonly float[] _parametersBefore = new float[ModelShape.ParameterCount];
+    private readonly float[] _velocityBefore = new float[ModelShape.ParameterCount];
 
     public MinibatchStepper(
         MnistSplit train,
@@ -64,7 +68,22 @@ internal sealed class MinibatchStepper
         var stats = await _executor.ComputeAsync(
             new StepWork(step, epoch, count, shards), parameters, _gradient, cancellationToken);
         TensorPrimitives.Multiply(_gradient, 1f / count, _gradient);
+        if (!TensorPrimitives.IsFiniteAll<float>(_gradient))
+        {
+            throw new TrainingDivergedException(
+                $"step {step}: the summed gradient holds NaN or infinity; the weights stay those before the step");
+        }
+        parameters.CopyTo(_parametersBefore, 0);
+        _optimizer.Velocity.CopyTo(_velocityBefore, 0);
         _optimizer.Step(parameters, _gradient, learningRate);
+        if (!TensorPrimitives.IsFiniteAll<float>(parameters) || !TensorPrimitives.IsFiniteAll<float>(_optimizer.Velocity))
+        {
+            _parametersBefore.CopyTo(parameters, 0);
+            _velocityBefore.CopyTo(_optimizer.Velocity, 0);
+            throw new TrainingDivergedException(
+                $"step {step}: the update at learning rate {learningRate} made the weights overflow; "
+                + "they were rolled back to those before the step (a lower --lr may help)");
+        }
         return stats;
     }
 }

@@ -158,8 +158,11 @@ public sealed class TrainingLoop(
                 }
             }
         }
-        catch (OperationCanceledException) when (checkpoints is not null && cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (checkpoints is not null
+            && (e is TrainingDivergedException
+                || (e is OperationCanceledException && cancellationToken.IsCancellationRequested)))
         {
+            // The checkpoint holds the state before the step that was stopped or rolled back.
             await SaveAsync();
             await checkpoints.FlushAsync();
             throw;
