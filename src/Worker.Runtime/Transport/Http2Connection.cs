@@ -672,6 +672,10 @@ internal sealed class Http2Connection
         }
         var fields = new List<KeyValuePair<string, string>>();
         _decoder.Decode(block, fields);
+        if (fields.Exists(field => field.Key.Length == 0))
+        {
+            throw new Http2ProtocolException($"a header field with an empty name on stream {streamId}");
+        }
         var listBytes = fields.Sum(field => (long)field.Key.Length + field.Value.Length + 32);
         if (listBytes > MaxHeaderListBytes)
         {
