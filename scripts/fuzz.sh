@@ -50,9 +50,12 @@ dotnet tool restore >/dev/null
 out=fuzz/out
 bin=$out/bin
 echo "fuzz: building fuzz/CnnDistributed.Fuzz (Release)"
-dotnet build fuzz/CnnDistributed.Fuzz -c Release --nologo -v quiet "-clp:ErrorsOnly;NoSummary"
 rm -rf "$bin" "$out/tmp"
 mkdir -p "$out/tmp"
+if ! dotnet build fuzz/CnnDistributed.Fuzz -c Release --nologo >"$out/build.log" 2>&1; then
+    grep -E 'error|warn' "$out/build.log" >&2 || tail -n 20 "$out/build.log" >&2
+    exit 1
+fi
 cp -r fuzz/CnnDistributed.Fuzz/bin/Release/net10.0 "$bin"
 for assembly in CnnDistributed.Core CnnDistributed.Protocol CnnDistributed.Worker.Runtime; do
     dotnet sharpfuzz "$bin/$assembly.dll" >/dev/null
