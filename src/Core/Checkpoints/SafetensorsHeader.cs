@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using System.Text.Unicode;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
 
@@ -56,6 +57,11 @@ internal static class SafetensorsHeader
     /// </summary>
     public static long[] Parse(string path, byte[] header, long dataLength)
     {
+        // JsonDocument checks UTF-8 only when a name or string is read, and then throws InvalidOperationException.
+        if (!Utf8.IsValid(header))
+        {
+            throw new DataFormatException(path, "header is not valid UTF-8");
+        }
         JsonDocument document;
         try
         {

@@ -42,6 +42,8 @@ internal sealed class Http2Connection
     private readonly ArrayBufferWriter<byte> _headerBlock = new();
     private readonly byte[] _receive = GC.AllocateUninitializedArray<byte>(ReceiveBufferBytes, pinned: true);
     private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource<Exception> _readEnded =
+        new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _start;
     private int _end;
     private int _nextStreamId = 1;
@@ -104,15 +106,31 @@ internal sealed class Http2Connection
         CancellationToken cancellationToken)
     {
         var transport = await Http2Transport.ConnectAsync(address, timeouts, tls, cancellationToken);
-        var connection = new Http2Connection(transport, address, time);
-        await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Windows.WindowBytes));
-        _ = connection.ReadLoopAsync();
+        var connection = await OpenAsync(transport, address, time);
         if (timeouts.KeepAliveInterval != Timeout.InfiniteTimeSpan)
         {
             _ = connection.KeepAliveAsync(timeouts.KeepAliveInterval, timeouts.KeepAliveTimeout);
         }
         return connection;
     }
+
+    /// <summary>
+    /// Speaks HTTP/2 over <paramref name="transport"/>, already connected to <paramref name="address"/>: sends the
+    /// client preface and starts reading the peer's frames.
+    /// </summary>
+    internal static async Task<Http2Connection> OpenAsync(Http2Transport transport, Uri address, TimeProvider time)
+    {
+        var connection = new Http2Connection(transport, address, time);
+        await connection.SendControlAsync(Http2Frames.Preface(MaxReceiveFrameBytes, Http2Windows.WindowBytes));
+        _ = connection.ReadLoopAsync();
+        return connection;
+    }
+
+    /// <summary>
+    /// The loop that reads the peer's frames: it never faults, and ends once the connection is closed with the
+    /// exception that closed it, as thrown (a protocol error, the peer hanging up, or a bug in this reader).
+    /// </summary>
+    internal Task<Exception> Reading => _readEnded.Task;
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
@@ -438,6 +456,7 @@ internal sealed class Http2Connection
 
     private async Task ReadLoopAsync()
     {
+        Exception closedBy;
         try
         {
             while (true)
@@ -470,27 +489,33 @@ internal sealed class Http2Connection
         }
         catch (Http2ProtocolException e)
         {
+            closedBy = e;
             await GoAwayAsync(e.ErrorCode);
             Abort(e);
         }
         catch (InvalidDataException e)
         {
+            closedBy = e;
             await GoAwayAsync(Http2ErrorCode.CompressionError);
             Abort(new Http2ProtocolException(e.Message, Http2ErrorCode.CompressionError));
         }
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException
             or OperationCanceledException)
         {
+            closedBy = e;
             Abort(new IOException($"connection to {_authority} broke: {e.Message}", e));
         }
         catch (IOException e)
         {
+            closedBy = e;
             Abort(e);
         }
         catch (Exception e)
         {
+            closedBy = e;
             Abort(new IOException($"connection to {_authority} failed: {e.Message}", e));
         }
+        _readEnded.SetResult(closedBy);
     }
 
     /// <summary>
@@ -647,6 +672,10 @@ internal sealed class Http2Connection
         }
         var fields = new List<KeyValuePair<string, string>>();
         _decoder.Decode(block, fields);
+        if (fields.Exists(field => field.Key.Length == 0))
+        {
+            throw new Http2ProtocolException($"a header field with an empty name on stream {streamId}");
+        }
         var listBytes = fields.Sum(field => (long)field.Key.Length + field.Value.Length + 32);
         if (listBytes > MaxHeaderListBytes)
         {

@@ -65,6 +65,17 @@ public sealed class SafetensorsValidationTests : IDisposable
         DataFormatAssert.Throws(() => SafetensorsFile.Read(Path), Path, $"header length {ulong.MaxValue} exceeds the limit of {SafetensorsFile.MaxHeaderLength} bytes");
     }
 
+    [Theory]
+    [InlineData("7B22BB223A317D")]
+    [InlineData("7B22636F6E76312E776569676874223A7B226474797065223A22BB3332227D7D")]
+    public void Read_RejectsAHeaderThatIsNotUtf8(string headerHex)
+    {
+        // Found by fuzzing (docs/fuzzing.md): a byte that is not UTF-8 in a tensor name, or in the dtype string.
+        SafetensorsFileBuilder.Write(Path, Convert.FromHexString(headerHex), new byte[DataLength]);
+
+        DataFormatAssert.Throws(() => SafetensorsFile.Read(Path), Path, "header is not valid UTF-8");
+    }
+
     [Fact]
     public void Read_RejectsAHeaderThatIsNotJson()
     {
