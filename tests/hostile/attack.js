@@ -105,15 +105,21 @@ async function main() {
   const ctx = makeContext(options);
   const started = Date.now();
 
-  // Attacks marked `background` mostly wait (slow-loris, the connection flood): they start first and run beside the
-  // others. The rest run one after another, so at most one hostile worker is in the job at a time. Pending attacks
-  // (semantic-pending.js) run last: once accepted they change the weights, and the huge ones can break the job.
-  const background = attacks.filter((a) => a.background && a.family !== PENDING_FAMILY);
-  const foreground = attacks.filter((a) => !a.background && a.family !== PENDING_FAMILY);
-  const pending = attacks.filter((a) => a.family === PENDING_FAMILY);
+  // Attacks marked `background` mostly wait (the slow-loris ones): they start first and run beside the others. The
+  // rest run one after another, so at most one hostile worker is in the job at a time; those marked `last` (the
+  // connection flood, which loads both cores) run after them. Pending attacks (semantic-pending.js) run at the very
+  // end: once accepted they change the weights, and the huge ones can leave the job unable to go on.
+  const isPending = (a) => a.family === PENDING_FAMILY;
+  const background = attacks.filter((a) => a.background && !isPending(a));
+  const foreground = attacks.filter((a) => !a.background && !a.last && !isPending(a));
+  const last = attacks.filter((a) => a.last && !isPending(a));
+  const pending = attacks.filter(isPending);
   const running = background.map((a) => play(ctx, a));
   const results = [];
   for (const attack of foreground) {
+    results.push(await play(ctx, attack));
+  }
+  for (const attack of last) {
     results.push(await play(ctx, attack));
   }
   results.push(...await Promise.all(running));

@@ -3,7 +3,7 @@
 // A refused peer must never see the coordinator speak HTTP/2 (no SETTINGS frame from the server) and must be closed.
 
 const {
-  net, tls, PREFACE, EMPTY_SETTINGS, sleep, probeSocket, tlsPrefaceProbe, describeProbe, spokeHttp2, randomBytes,
+  net, tls, PREFACE, EMPTY_SETTINGS, probeSocket, tlsPrefaceProbe, describeProbe, spokeHttp2, randomBytes,
   describeFrames,
 } = require('../lib/common');
 
@@ -88,7 +88,7 @@ module.exports = [
   },
   {
     name: 'many-partial-connections',
-    background: true,
+    last: true,
     timeoutMs: 90_000,
     async run(ctx) {
       return flood(ctx, ctx.connections);

@@ -165,6 +165,8 @@ function makeContext(options) {
       ca,
       ...(id ? { cert: id.cert, key: id.key } : {}),
       ALPNProtocols: ['h2'],
+      // No SNI for an IP address (RFC 6066); the certificate is still checked against the host.
+      servername: '',
     };
   };
 
