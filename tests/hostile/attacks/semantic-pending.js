@@ -19,14 +19,21 @@ async function join(ctx, name) {
   return { ...a, stream, assignment, leave: () => { stream.cancel(); a.client.close(); } };
 }
 
-/** After a result: ABORTED (refused), the next assignment (taken), or nothing. */
-async function outcome(stream, ms = 10_000) {
+/**
+ * After a result: ABORTED (refused), the next assignment (taken), or neither within `ms`. A refusal comes within
+ * milliseconds; silence means the step went on without the attacker (taken, and the attacker measured too slow to
+ * get shards next), so it counts as taken too.
+ */
+async function outcome(stream, ms = 3_000) {
   const next = await stream.next(ms);
   if (next?.kind === 'assignment') {
     return { taken: true, next: next.assignment };
   }
   const status = stream.status;
-  return { taken: false, status, detail: status ? `${statusName(status.code)} "${status.details}"` : 'no answer' };
+  if (!status) {
+    return { taken: true, next: null, detail: `no refusal within ${ms} ms (the step went on without the attacker)` };
+  }
+  return { taken: false, status, detail: `${statusName(status.code)} "${status.details}"` };
 }
 
 const rangeOf = (a) => `[${a.shard_start},${a.shard_end})`;
@@ -59,6 +66,9 @@ module.exports = [
         }
         // Answer the next one the same way once more, to see the share it is given after being "measured".
         const second = o.next;
+        if (!second) {
+          return { pass: false, detail: `ACCEPTED a 1 µs compute time, then got no next assignment: ${o.detail}` };
+        }
         const again = wellFormedResult(second, w.settings.shard_count);
         again.compute_micros = 1;
         await w.stream.write({ result: again });
@@ -112,7 +122,7 @@ module.exports = [
           + `${result.nodes[0].start + result.nodes[0].size}) (honest ≈ ${(perSample).toExponential(2)} per sample, `
           + `from the weights' movement over steps ${before.step}–${after.step})`;
         return o.taken
-          ? { pass: false, detail: `ACCEPTED ${what}` }
+          ? { pass: false, detail: `ACCEPTED ${what}${o.next ? '' : `; ${o.detail}`}` }
           : { pass: o.status?.code === grpc.status.ABORTED, detail: `${o.detail}; ${what}` };
       } finally {
         w.leave();
@@ -133,7 +143,7 @@ module.exports = [
         await w.stream.write({ result });
         const o = await outcome(w.stream);
         return o.taken
-          ? { pass: false, detail: `ACCEPTED a gradient of ±3e38 (step ${w.assignment.step_id}, shards ${rangeOf(w.assignment)})` }
+          ? { pass: false, detail: `ACCEPTED a gradient of ±3e38 (step ${w.assignment.step_id}, shards ${rangeOf(w.assignment)})${o.next ? '' : `; ${o.detail}`}` }
           : { pass: o.status?.code === grpc.status.ABORTED, detail: o.detail };
       } finally {
         w.leave();

@@ -429,7 +429,10 @@ function describeProbe(result) {
   if (result.frames.length > 0) {
     parts.push(`frames ${describeFrames(result.frames)}`);
   } else if (result.bytes > 0) {
-    parts.push(`${result.bytes} bytes (no HTTP/2 frame)`);
+    const text = result.data.subarray(0, 48).toString('latin1');
+    parts.push(/^[\x20-\x7e\r\n]+$/.test(text)
+      ? `${result.bytes} bytes, no HTTP/2 frame: "${text.split('\r\n')[0]}"`
+      : `${result.bytes} bytes, no HTTP/2 frame`);
   } else {
     parts.push('no bytes');
   }
