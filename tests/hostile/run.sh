@@ -32,7 +32,7 @@ done
 
 # The job: long enough (tens of seconds on two shared cores) for every attack to meet a coordinator that is still
 # training. Only result-deciding flags go here; both runs get exactly these.
-TRAIN_FLAGS=(${HOSTILE_TRAIN_FLAGS:---epochs 80 --max-steps 10000 --batch-size 64 --seed 1})
+TRAIN_FLAGS=(${HOSTILE_TRAIN_FLAGS:---epochs 60 --max-steps 7500 --batch-size 64 --seed 1})
 LR=0.1
 for ((i = 0; i < ${#TRAIN_FLAGS[@]}; i++)); do
   [[ ${TRAIN_FLAGS[$i]} == --lr ]] && LR=${TRAIN_FLAGS[$((i + 1))]}
