@@ -94,7 +94,7 @@ module.exports = [
       const w1 = await join(ctx, 'norm-probe');
       const before = { step: Number(w1.assignment.step_id), weights: w1.assignment.weights?.data };
       w1.leave();
-      await sleep(1_000);
+      await sleep(100);
       const w = await join(ctx, 'norm');
       try {
         const after = { step: Number(w.assignment.step_id), weights: w.assignment.weights?.data };
