@@ -1,0 +1,153 @@
+'use strict';
+// Attacks whose defences do not exist yet (issue #20): results that break no protocol rule but lie. They are not
+// played by default; `node attack.js --pending` (run.sh --pending) plays them after all the others, because an
+// accepted one changes the weights and the huge ones can leave the job unable to go on. A PASS here means the
+// coordinator refused the lie; today they are expected to FAIL.
+
+const { grpc, statusName, nextAssignment, wellFormedResult, sleep } = require('../lib/common');
+
+/** Joins, waits for an assignment; the caller answers it. */
+async function join(ctx, name) {
+  const a = await ctx.registerAccepted(`hostile-${name}`);
+  const stream = ctx.openWork(a.client, a.settings.worker_id);
+  const assignment = await nextAssignment(stream, 20_000);
+  if (!assignment) {
+    stream.cancel();
+    a.client.close();
+    throw new Error('no assignment within 20 s');
+  }
+  return { ...a, stream, assignment, leave: () => { stream.cancel(); a.client.close(); } };
+}
+
+/**
+ * After a result: ABORTED (refused), the next assignment (taken), or neither within `ms`. A refusal comes within
+ * milliseconds; silence means the step went on without the attacker (taken, and the attacker measured too slow to
+ * get shards next), so it counts as taken too.
+ */
+async function outcome(stream, ms = 3_000) {
+  const next = await stream.next(ms);
+  if (next?.kind === 'assignment') {
+    return { taken: true, next: next.assignment };
+  }
+  const status = stream.status;
+  if (!status) {
+    return { taken: true, next: null, detail: `no refusal within ${ms} ms (the step went on without the attacker)` };
+  }
+  return { taken: false, status, detail: `${statusName(status.code)} "${status.details}"` };
+}
+
+const rangeOf = (a) => `[${a.shard_start},${a.shard_end})`;
+const size = (a) => a.shard_end - a.shard_start;
+
+function norm(buffer) {
+  let sum = 0;
+  for (let i = 0; i < buffer.length; i += 4) {
+    const v = buffer.readFloatLE(i);
+    sum += v * v;
+  }
+  return Math.sqrt(sum);
+}
+
+module.exports = [
+  {
+    name: 'pending-tiny-compute-micros',
+    async run(ctx) {
+      // A worker claiming 1 µs of compute per step to be handed every shard. Its gradients are zeros (it cannot
+      // compute real ones), so once accepted it also changes the weights.
+      const w = await join(ctx, 'speedliar');
+      try {
+        const first = w.assignment;
+        const result = wellFormedResult(first, w.settings.shard_count);
+        result.compute_micros = 1;
+        await w.stream.write({ result });
+        const o = await outcome(w.stream);
+        if (!o.taken) {
+          return { pass: o.status?.code === grpc.status.ABORTED, detail: `refused: ${o.detail}` };
+        }
+        // Answer the next one the same way once more, to see the share it is given after being "measured".
+        const second = o.next;
+        if (!second) {
+          return { pass: false, detail: `ACCEPTED a 1 µs compute time, then got no next assignment: ${o.detail}` };
+        }
+        const again = wellFormedResult(second, w.settings.shard_count);
+        again.compute_micros = 1;
+        await w.stream.write({ result: again });
+        const o2 = await outcome(w.stream);
+        const third = o2.taken ? o2.next : null;
+        const shares = [first, second, third].filter(Boolean).map((a) => `${size(a)} ${rangeOf(a)}`).join(' → ');
+        const greedy = [second, third].filter(Boolean).some((a) => size(a) > size(first));
+        return {
+          pass: !greedy && !o2.taken,
+          detail: `ACCEPTED a 1 µs compute time; the attacker's shares of ${w.settings.shard_count}: ${shares}`,
+        };
+      } finally {
+        w.leave();
+      }
+    },
+  },
+  {
+    name: 'pending-gradient-norm-1000x',
+    timeoutMs: 60_000,
+    async run(ctx) {
+      // Estimate the honest per-sample gradient from how far the weights moved between two of our assignments,
+      // then send a finite gradient 1000x that norm in a random direction.
+      const w1 = await join(ctx, 'norm-probe');
+      const before = { step: Number(w1.assignment.step_id), weights: w1.assignment.weights?.data };
+      w1.leave();
+      await sleep(100);
+      const w = await join(ctx, 'norm');
+      try {
+        const after = { step: Number(w.assignment.step_id), weights: w.assignment.weights?.data };
+        if (!before.weights || !after.weights || after.step <= before.step) {
+          return { pass: false, detail: 'attack did not run: could not see the weights of two steps' };
+        }
+        const delta = Buffer.alloc(after.weights.length);
+        for (let i = 0; i < delta.length; i += 4) {
+          delta.writeFloatLE(after.weights.readFloatLE(i) - before.weights.readFloatLE(i), i);
+        }
+        const perSample = norm(delta) / (ctx.lr * (after.step - before.step));
+        const result = wellFormedResult(w.assignment, w.settings.shard_count);
+        for (const node of result.nodes) {
+          const samples = w.assignment.shards
+            .slice(node.start - w.assignment.shard_start, node.start - w.assignment.shard_start + node.size)
+            .reduce((n, s) => n + s.labels.length, 0);
+          const target = 1000 * perSample * samples;
+          const direction = Array.from({ length: node.gradient_sum.length / 4 }, () => Math.random() - 0.5);
+          const length = Math.sqrt(direction.reduce((s, v) => s + v * v, 0));
+          direction.forEach((v, i) => node.gradient_sum.writeFloatLE((v / length) * target, i * 4));
+        }
+        await w.stream.write({ result });
+        const o = await outcome(w.stream);
+        const what = `norm ${norm(result.nodes[0].gradient_sum).toExponential(2)} for node [${result.nodes[0].start},`
+          + `${result.nodes[0].start + result.nodes[0].size}) (honest ≈ ${(perSample).toExponential(2)} per sample, `
+          + `from the weights' movement over steps ${before.step}–${after.step})`;
+        return o.taken
+          ? { pass: false, detail: `ACCEPTED ${what}${o.next ? '' : `; ${o.detail}`}` }
+          : { pass: o.status?.code === grpc.status.ABORTED, detail: `${o.detail}; ${what}` };
+      } finally {
+        w.leave();
+      }
+    },
+  },
+  {
+    name: 'pending-huge-finite-gradient',
+    async run(ctx) {
+      // 3e38 is finite (float32 max is 3.4e38); summed with anything it overflows to infinity in the weights.
+      const w = await join(ctx, 'huge');
+      try {
+        const result = wellFormedResult(w.assignment, w.settings.shard_count);
+        const g = result.nodes[0].gradient_sum;
+        for (let i = 0; i < g.length; i += 4) {
+          g.writeFloatLE(i % 8 === 0 ? 3e38 : -3e38, i);
+        }
+        await w.stream.write({ result });
+        const o = await outcome(w.stream);
+        return o.taken
+          ? { pass: false, detail: `ACCEPTED a gradient of ±3e38 (step ${w.assignment.step_id}, shards ${rangeOf(w.assignment)})${o.next ? '' : `; ${o.detail}`}` }
+          : { pass: o.status?.code === grpc.status.ABORTED, detail: o.detail };
+      } finally {
+        w.leave();
+      }
+    },
+  },
+];
