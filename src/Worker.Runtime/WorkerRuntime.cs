@@ -1,3 +1,4 @@
+using CnnDistributed.Hosting;
 using CnnDistributed.Protocol;
 using CnnDistributed.Protocol.Messages;
 using CnnDistributed.Protocol.V1;
@@ -119,6 +120,11 @@ public sealed class WorkerRuntime(
             job.ShardCount);
         try
         {
+            // The shard count sizes this worker's buffers: a coordinator's word is checked before anything is allocated.
+            if (OptionChecks.PowerOfTwo("the job's shard count", job.ShardCount) is { } badShards)
+            {
+                throw new InvalidDataException(badShards);
+            }
             using var runner = new ShardRunner(
                 backends.Create(ToScaling(job.InputScaling)), job.ShardCount, timeProvider);
             // The work stream accepts what this job's assignments can legitimately be, within the worker's own ceiling.

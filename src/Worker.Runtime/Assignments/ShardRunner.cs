@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
@@ -11,7 +12,9 @@ namespace CnnDistributed.Worker.Runtime.Assignments;
 /// <summary>
 /// Runs one assignment on the backend: takes new weights when they come, computes every shard of the range and
 /// pre-sums the range along the gradient tree, one gradient per maximal aligned node
-/// (<see cref="GradientTree.Cover"/>).
+/// (<see cref="GradientTree.Cover"/>). Nothing from the coordinator reaches a kernel unchecked: weights must be the
+/// model's size and finite, the range inside the job, each shard's pixels exactly 784 bytes per label and every label
+/// a class (0–9); anything else is an <see cref="InvalidDataException"/> and the worker leaves.
 /// </summary>
 internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeProvider timeProvider) : IDisposable
 {
@@ -34,6 +37,10 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             {
                 throw new InvalidDataException($"weights of {weights.Data.Length} bytes, expected {WeightBytes}");
             }
+            if (!TensorPrimitives.IsFiniteAll(MemoryMarshal.Cast<byte, float>(weights.Data.Span)))
+            {
+                throw new InvalidDataException($"weights version {weights.Version} hold NaN or infinity");
+            }
             _weights = weights.Data;
             _weightsVersion = weights.Version;
         }
@@ -55,7 +62,7 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
         var shards = new ShardSamples[end - start];
         for (var i = 0; i < shards.Length; i++)
         {
-            shards[i] = ShardSamples.Create(assignment.Shards[i].Pixels.Memory, assignment.Shards[i].Labels.Memory);
+            shards[i] = CheckedShard(assignment.Shards[i], start + i);
         }
         var stats = _stats.AsSpan(0, shards.Length);
         backend.ComputeGradients(
@@ -88,6 +95,24 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
     }
 
     public void Dispose() => backend.Dispose();
+
+    private static ShardSamples CheckedShard(ShardData shard, int index)
+    {
+        var (pixels, labels) = (shard.Pixels.Memory, shard.Labels.Memory);
+        if (pixels.Length != (long)labels.Length * ModelShape.Pixels)
+        {
+            throw new InvalidDataException(
+                $"shard {index} has {pixels.Length} pixel bytes for {labels.Length} labels, "
+                + $"expected {ModelShape.Pixels} per label");
+        }
+        var bad = labels.Span.IndexOfAnyInRange((byte)ModelShape.Classes, byte.MaxValue);
+        if (bad >= 0)
+        {
+            throw new InvalidDataException(
+                $"shard {index} has label {labels.Span[bad]} at sample {bad}; labels are 0 to {ModelShape.Classes - 1}");
+        }
+        return new ShardSamples(pixels, labels);
+    }
 
     private byte[] NodeBuffer(int index)
     {
