@@ -120,7 +120,7 @@ public sealed class WorkerRuntime(
             job.ShardCount);
         try
         {
-            // The shard count sizes this worker's buffers: a coordinator's word is checked before anything is allocated.
+            // The shard count sizes this worker's buffers: it is checked before anything is allocated.
             if (OptionChecks.PowerOfTwo("the job's shard count", job.ShardCount) is { } badShards)
             {
                 throw new InvalidDataException(badShards);

@@ -76,8 +76,8 @@ public sealed class CoordinatorOptions
     public double MinRequestBodyBytesPerSecond { get; set; } = 240;
 
     /// <summary>
-    /// How long a stream may run below <see cref="MinRequestBodyBytesPerSecond"/> (default 5 s; more than 1 s, Kestrel's
-    /// minimum).
+    /// How long a stream may run below <see cref="MinRequestBodyBytesPerSecond"/> (default 5 s; more than 1 s,
+    /// Kestrel's minimum).
     /// </summary>
     public TimeSpan DataRateGracePeriod { get; set; } = TimeSpan.FromSeconds(5);
 }

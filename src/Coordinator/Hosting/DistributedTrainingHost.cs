@@ -100,9 +100,9 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
 
     /// <summary>
     /// A registration is a few hundred bytes: its body is read here, before gRPC sees it, and one longer than
-    /// <see cref="ProtocolLimits.RegistrationBytes"/> is answered with <c>ResourceExhausted</c> and one log line (Kestrel
-    /// also cuts the body at that size), so a peer cannot make the coordinator buffer more than that before it is known.
-    /// gRPC then reads the registration from memory.
+    /// <see cref="ProtocolLimits.RegistrationBytes"/> is answered with <c>ResourceExhausted</c> and one log line
+    /// (Kestrel also cuts the body at that size), so a peer cannot make the coordinator buffer more than that before it
+    /// is known. gRPC then reads the registration from memory.
     /// </summary>
     private static async Task LimitRegistrationBody(HttpContext context, RequestDelegate next)
     {

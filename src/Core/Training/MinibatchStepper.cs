@@ -9,8 +9,9 @@ namespace CnnDistributed.Core.Training;
 /// <summary>
 /// One optimizer step on a minibatch: gathers the samples into reusable buffers, cuts them into the fixed shards,
 /// has the executor compute the tree-summed gradient, divides it by the batch size and applies SGD. A step whose
-/// gradient or updated weights are not finite is rolled back and ends the job (<see cref="TrainingDivergedException"/>):
-/// every result was finite when it was checked, but a sum of finite values, or a learning rate, can still overflow.
+/// gradient or updated weights are not finite is rolled back and ends the job
+/// (<see cref="TrainingDivergedException"/>): every result was finite when it was checked, but a sum of finite
+/// values, or a learning rate, can still overflow.
 /// </summary>
 internal sealed class MinibatchStepper
 {
@@ -76,7 +77,8 @@ internal sealed class MinibatchStepper
         parameters.CopyTo(_parametersBefore, 0);
         _optimizer.Velocity.CopyTo(_velocityBefore, 0);
         _optimizer.Step(parameters, _gradient, learningRate);
-        if (!TensorPrimitives.IsFiniteAll<float>(parameters) || !TensorPrimitives.IsFiniteAll<float>(_optimizer.Velocity))
+        if (!TensorPrimitives.IsFiniteAll<float>(parameters)
+            || !TensorPrimitives.IsFiniteAll<float>(_optimizer.Velocity))
         {
             _parametersBefore.CopyTo(parameters, 0);
             _velocityBefore.CopyTo(_optimizer.Velocity, 0);

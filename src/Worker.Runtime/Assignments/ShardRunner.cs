@@ -109,7 +109,8 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
         if (bad >= 0)
         {
             throw new InvalidDataException(
-                $"shard {index} has label {labels.Span[bad]} at sample {bad}; labels are 0 to {ModelShape.Classes - 1}");
+                $"shard {index} has label {labels.Span[bad]} at sample {bad}; "
+                + $"labels are 0 to {ModelShape.Classes - 1}");
         }
         return new ShardSamples(pixels, labels);
     }

@@ -73,7 +73,14 @@ public sealed class MisbehavingWorker : IDisposable
         using var call = _channel.CreateCallInvoker().AsyncDuplexStreamingCall(RawWork, null, new CallOptions(new Metadata { { WorkStreamMethods.WorkerIdHeader, victimId } }));
         try
         {
-            await call.RequestStream.WriteAsync(new WorkerMessage { Result = poisoned }.ToByteArray());
+            try
+            {
+                await call.RequestStream.WriteAsync(new WorkerMessage { Result = poisoned }.ToByteArray());
+            }
+            catch (IOException)
+            {
+                // The coordinator may refuse the stream before the result is written: its status says why.
+            }
             while (await call.ResponseStream.MoveNext(CancellationToken.None))
             {
             }
