@@ -51,6 +51,13 @@ public sealed class CoordinatorOptions
     /// </summary>
     public double MaxShareFactor { get; set; } = 2;
 
+    /// <summary>
+    /// The largest L2 norm of one sample's gradient a result may imply (default 10,000, at least 1): a node of n
+    /// samples is refused when its gradient's norm is above n times this (docs/security.md, "Hostile workers"). A
+    /// healthy run's gradients stay orders of magnitude below; a result above it would overflow the weights.
+    /// </summary>
+    public double MaxSampleGradientNorm { get; set; } = 10_000;
+
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -48,6 +48,10 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
                 $"--max-workers must be at least 1 and at most the connection limit {options.MaxConnections}, "
                 + $"got {options.MaxWorkers}");
         }
+        if (!double.IsFinite(options.MaxSampleGradientNorm) || options.MaxSampleGradientNorm < 1)
+        {
+            failures.Add($"the gradient norm bound must be at least 1, got {options.MaxSampleGradientNorm}");
+        }
         if (!double.IsFinite(options.MaxShareFactor) || options.MaxShareFactor < 1)
         {
             failures.Add(

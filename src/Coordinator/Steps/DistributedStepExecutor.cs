@@ -17,9 +17,9 @@ namespace CnnDistributed.Coordinator.Steps;
 /// speed, returns one pre-summed gradient per tree node of that range, and the coordinator sums the nodes along the
 /// same fixed tree as <see cref="LocalStepExecutor"/>, so the result is bit-identical for any worker count and any
 /// assignment. A result that fails validation, or never comes, drops its worker; its shards are recomputed by the
-/// others within the same step. When the same shard's result is refused for NaN or infinity a second time in one
-/// step, the weights themselves have diverged (every worker would answer the same): the job ends with
-/// <see cref="TrainingDivergedException"/> instead of dropping honest workers for ever.
+/// others within the same step. When the same shard's result is refused for its values (NaN, infinity or a norm above
+/// the bound) a second time in one step, the weights themselves have diverged (every worker would answer the same):
+/// the job ends with <see cref="TrainingDivergedException"/> instead of dropping honest workers for ever.
 /// </summary>
 public sealed class DistributedStepExecutor(
     WorkerRegistry registry,
@@ -34,7 +34,7 @@ public sealed class DistributedStepExecutor(
     private readonly GradientTreeSum _treeSum = new(job.Value.Shards);
     private readonly ShardStats[] _stats = new ShardStats[job.Value.Shards];
     private readonly bool[] _done = new bool[job.Value.Shards];
-    private readonly bool[] _refusedNonFinite = new bool[job.Value.Shards];
+    private readonly bool[] _refusedForValues = new bool[job.Value.Shards];
     // Accepted results of the step in progress: their pooled gradient buffers are read by _nodes until the step's sum.
     private readonly List<ReceivedResult> _accepted = [];
     private IReadOnlyList<WorkerConnection>? _splitWorkers;
@@ -102,7 +102,7 @@ public sealed class DistributedStepExecutor(
         var version = UpdateWeights(parameters, step);
         _nodes.Clear();
         Array.Clear(_done);
-        Array.Clear(_refusedNonFinite);
+        Array.Clear(_refusedForValues);
         long? failedAt = null;
         for (var missing = MissingRanges(); missing.Count > 0; missing = MissingRanges())
         {
@@ -215,10 +215,10 @@ public sealed class DistributedStepExecutor(
             if (result is not null)
             {
                 step.BytesReceived += result.CalculateSize();
-                (failure, var nonFinite) = Accept(result, work, range, step);
-                if (nonFinite)
+                (failure, var forValues) = Accept(result, work, range, step);
+                if (forValues)
                 {
-                    RecordNonFinite(work.Step, range, failure!);
+                    RecordRefusedValues(work.Step, range, failure!);
                 }
                 if (failure is null)
                 {
@@ -276,38 +276,40 @@ public sealed class DistributedStepExecutor(
     }
 
     /// <summary>
-    /// Notes that <paramref name="range"/>'s result was refused for NaN or infinity; throws when one of its shards
-    /// already was in this step.
+    /// Notes that <paramref name="range"/>'s result was refused for its values; throws when one of its shards already
+    /// was in this step.
     /// </summary>
-    private void RecordNonFinite(long step, ShardRange range, string refusal)
+    private void RecordRefusedValues(long step, ShardRange range, string refusal)
     {
         for (var s = range.Start; s < range.End; s++)
         {
-            if (_refusedNonFinite[s])
+            if (_refusedForValues[s])
             {
                 throw new TrainingDivergedException(
-                    $"step {step}: shard {s} gave NaN or infinity on two workers in turn ({refusal}): the weights have "
-                    + "diverged (a lower --lr may help)");
+                    $"step {step}: shard {s} was refused for its values on two workers in turn ({refusal}): the "
+                    + "weights have diverged (a lower --lr may help)");
             }
-            _refusedNonFinite[s] = true;
+            _refusedForValues[s] = true;
         }
     }
 
-    /// <summary>Why the result is refused (or null), and whether for NaN or infinity in its values.</summary>
+    /// <summary>Why the result is refused (or null), and whether for its values (NaN, infinity, norm).</summary>
     private (string? Refusal, bool NonFinite) Accept(
         StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
         var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
-        var nonFinite = refusal is not null
+        var forValues = refusal is not null
             && result.StepId == work.Step
             && result.Shards.Any(s => !double.IsFinite(s.LossSum));
         for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
         {
-            var node = result.Nodes[n];
-            refusal = StepResultValidator.CheckFinite(
-                new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
-            nonFinite |= refusal is not null;
+            var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
+            var gradient = MemoryMarshal.Cast<byte, float>(result.Nodes[n].GradientSum.Span);
+            refusal = StepResultValidator.CheckFinite(node, gradient)
+                ?? StepResultValidator.CheckNorm(
+                    node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node));
+            forValues |= refusal is not null;
         }
         if (refusal is null)
         {
@@ -317,7 +319,7 @@ public sealed class DistributedStepExecutor(
             }
         }
         step.Aggregation += timeProvider.GetElapsedTime(checking);
-        return (refusal, nonFinite);
+        return (refusal, forValues);
     }
 
     private CoordinatorMessage BuildAssignment(StepWork work, WorkerConnection worker, ShardRange range, ulong version)
@@ -429,6 +431,9 @@ public sealed class DistributedStepExecutor(
         (_splitWorkers, _split) = (workers, ranges);
         return ranges;
     }
+
+    private static int SampleCount(StepWork work, TreeNode node) =>
+        SampleCount(work, new ShardRange(node.Start, node.Start + node.Size));
 
     private static int SampleCount(StepWork work, ShardRange range)
     {

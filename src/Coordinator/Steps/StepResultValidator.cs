@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
@@ -111,6 +112,16 @@ public static class StepResultValidator
             tailFinite &= float.IsFinite(gradient[i]);
         }
         return anyNonFinite == Vector<uint>.Zero && tailFinite ? null : FirstNonFinite(node, gradient);
+    }
+
+    /// <summary>
+    /// Refuses a node whose L2 norm is above <paramref name="maxNorm"/>: finite values far too large to be a gradient
+    /// of this model, which would overflow the weights (docs/security.md, "Hostile workers").
+    /// </summary>
+    public static string? CheckNorm(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
+    {
+        var norm = Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
+        return norm <= maxNorm ? null : $"gradient of node {node} has L2 norm {norm:G3}, above its bound {maxNorm:G3}";
     }
 
     private static string? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)

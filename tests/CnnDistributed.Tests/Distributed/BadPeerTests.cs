@@ -24,6 +24,10 @@ public sealed class BadPeerTests
         AssertRefusedAndRecovered(PeerMisbehaviour.InfinityInGradient, "at parameter 7");
 
     [Fact]
+    public Task FiniteGradientTooLargeForTheModelIsRefusedAndTheHonestWorkersFinishTheJob() =>
+        AssertRefusedAndRecovered(PeerMisbehaviour.HugeFiniteGradient, "has L2 norm 1E+09, above its bound");
+
+    [Fact]
     public Task ResultForUnknownStepIsRefusedAndTheHonestWorkersFinishTheJob() =>
         AssertRefusedAndRecovered(PeerMisbehaviour.UnknownStepId, "result for unknown step 1000");
 

@@ -16,7 +16,10 @@ public sealed class CoordinatorCapacityBenchTests
         Assert.Equal(8, record.Workers);
         Assert.True(record.Steps > 0);
         Assert.Equal(8 * 2.0 * ModelShape.ParameterCount * sizeof(float), record.MinimumBytesPerStep);
-        Assert.InRange(record.BytesPerStepWithoutSamples!.Value, record.MinimumBytesPerStep!.Value, record.MinimumBytesPerStep.Value * 1.05);
+        // The split follows the round trips the coordinator measures; on a loaded machine they move a shard now and
+        // then, and a worker whose range is not one aligned node sends two: at most one such extra gradient a step.
+        var gradient = ModelShape.ParameterCount * sizeof(float);
+        Assert.InRange(record.BytesPerStepWithoutSamples!.Value, record.MinimumBytesPerStep!.Value, (record.MinimumBytesPerStep.Value * 1.05) + gradient);
         Assert.Contains("\"steps_per_second\":", record.ToJsonLine());
     }
 

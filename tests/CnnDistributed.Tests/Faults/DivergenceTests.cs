@@ -13,7 +13,7 @@ public sealed class DivergenceTests
 {
     [Theory]
     [InlineData("0", "step 1: the summed gradient holds NaN or infinity; the weights stay those before the step")]
-    [InlineData("2", "step 1: shard 0 gave NaN or infinity on two workers in turn")]
+    [InlineData("2", "step 1: shard 0 was refused for its values on two workers in turn")]
     public void ALearningRateThatOverflowsTheWeightsEndsTheRunWithTheStateBeforeTheStep(string workers, string error)
     {
         using var temp = new TempDirectory();

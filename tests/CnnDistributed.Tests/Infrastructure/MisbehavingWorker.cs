@@ -111,6 +111,10 @@ public sealed class MisbehavingWorker : IDisposable
                 gradient[7] = float.PositiveInfinity;
                 result.Nodes[0].GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan()));
                 break;
+            case PeerMisbehaviour.HugeFiniteGradient:
+                gradient[42] = 1e9f;
+                result.Nodes[0].GradientSum = ByteString.CopyFrom(MemoryMarshal.AsBytes(gradient.AsSpan()));
+                break;
             case PeerMisbehaviour.UnknownStepId:
                 result.StepId = assignment.StepId + 1000;
                 break;

@@ -6,6 +6,7 @@ public enum PeerMisbehaviour
     GradientOfWrongLength,
     NaNInGradient,
     InfinityInGradient,
+    HugeFiniteGradient,
     UnknownStepId,
     WrongTreeNode,
     TruncatedMessage,
