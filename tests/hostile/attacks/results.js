@@ -100,6 +100,17 @@ module.exports = [
       /(Infinity|∞) at parameter 4321/),
   },
   {
+    name: 'result-huge-finite-gradient',
+    // ±3e38 is finite (float32 max is 3.4e38); summed with anything it would overflow the weights to infinity.
+    run: (ctx) => playResult(ctx, 'huge', (r) => {
+      const g = r.nodes[0].gradient_sum;
+      for (let i = 0; i < g.length; i += 4) {
+        g.writeFloatLE(i % 8 === 0 ? 3e38 : -3e38, i);
+      }
+      return r;
+    }, /has L2 norm .* above its bound/),
+  },
+  {
     name: 'result-gradient-wrong-length',
     run: (ctx) => playResult(ctx, 'short', (r) => {
       r.nodes[0].gradient_sum = r.nodes[0].gradient_sum.subarray(0, TENSOR_BYTES - 4);

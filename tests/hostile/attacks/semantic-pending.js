@@ -129,25 +129,4 @@ module.exports = [
       }
     },
   },
-  {
-    name: 'pending-huge-finite-gradient',
-    async run(ctx) {
-      // 3e38 is finite (float32 max is 3.4e38); summed with anything it overflows to infinity in the weights.
-      const w = await join(ctx, 'huge');
-      try {
-        const result = wellFormedResult(w.assignment, w.settings.shard_count);
-        const g = result.nodes[0].gradient_sum;
-        for (let i = 0; i < g.length; i += 4) {
-          g.writeFloatLE(i % 8 === 0 ? 3e38 : -3e38, i);
-        }
-        await w.stream.write({ result });
-        const o = await outcome(w.stream);
-        return o.taken
-          ? { pass: false, detail: `ACCEPTED a gradient of ±3e38 (step ${w.assignment.step_id}, shards ${rangeOf(w.assignment)})${o.next ? '' : `; ${o.detail}`}` }
-          : { pass: o.status?.code === grpc.status.ABORTED, detail: o.detail };
-      } finally {
-        w.leave();
-      }
-    },
-  },
 ];
