@@ -149,9 +149,11 @@ cnnd certs create --out "$WORK/foreign" >>"$WORK/certs.log" 2>&1 || die "cnnd ce
 
 # --- the attacked job ---
 echo "hostile: job ${TRAIN_FLAGS[*]}; attacker with ${CONNECTIONS}-connection flood${PENDING:+ and --pending}"
-cnnd serve --tls "$WORK/certs" --listen https://127.0.0.1:0 --metrics-port 0 --expect-workers 2 --join-timeout 60 \
-  --worker-wait-timeout 30 --checkpoint-every 0 "${TRAIN_FLAGS[@]}" --out "$WORK/attacked" \
-  >"$WORK/serve.log" 2>&1 &
+exec_cnnd() { exec dotnet "$CNND_DLL" "$@"; }
+# exec: $! is the coordinator's own process, whose peak memory is reported after the attacks.
+(exec_cnnd serve --tls "$WORK/certs" --listen https://127.0.0.1:0 --metrics-port 0 --expect-workers 2 \
+  --join-timeout 60 --worker-wait-timeout 30 --checkpoint-every 0 "${TRAIN_FLAGS[@]}" --out "$WORK/attacked" \
+  >"$WORK/serve.log" 2>&1) &
 SERVE=$!
 PIDS+=("$SERVE")
 PORT=$(wait_for_line "$WORK/serve.log" 30 'listening on https://127\.0\.0\.1:[0-9]+' "$SERVE" | grep -oE '[0-9]+$') \
@@ -170,6 +172,7 @@ echo "hostile: coordinator on 127.0.0.1:$PORT training on $KIND; attacking"
   --report "$WORK/attack.json" "${PENDING[@]}" "${ONLY[@]}") 2> "$WORK/attacker.log" | tee "$WORK/attacker.out"
 ATTACK_RC=${PIPESTATUS[0]}
 [[ -f $WORK/attack.json ]] || die "the attacker did not finish (exit $ATTACK_RC)"
+echo "hostile: coordinator peak resident memory after the attacks: $(awk '/^VmHWM/ {print $2, $3}' "/proc/$SERVE/status")"
 
 wait_pid "$SERVE" "$JOB_TIMEOUT"
 SERVE_RC=$?
