@@ -68,7 +68,7 @@ public sealed class RunOptions
         Out ??= Resume ?? FreshRunFolder(clock);
     }
 
-    /// <summary>runs/&lt;utc-timestamp&gt;, with a suffix -2, -3, … if a job started in the same second has it.</summary>
+    /// <summary>runs/&lt;utc-timestamp&gt;, with -2, -3, … appended while a job of the same second has it.</summary>
     private static string FreshRunFolder(TimeProvider clock)
     {
         var stamp = Path.Combine(
