@@ -57,6 +57,8 @@ public static class CommandLineFlags
         new Flag<RunOptions, string?>(
             "--init-weights", o => o.InitWeights, "Start from these weights (.safetensors) instead of the seeded init"),
         new Flag<RunOptions, string?>("--out", o => o.Out, "Output folder", defaultText: "runs/<utc-timestamp>"),
+        new Flag<RunOptions, bool>(
+            "--overwrite", o => o.Overwrite, "Replace the run an existing --out folder holds (not with --resume)"),
         new Flag<RunOptions, bool>("--quiet", o => o.Quiet, "Print only errors and the final result"),
         new Flag<RunOptions, bool>("--json", o => o.Json, "Progress as JSON lines"),
         new Flag<TrainingOptions, int>(

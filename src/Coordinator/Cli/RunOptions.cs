@@ -19,6 +19,12 @@ public sealed class RunOptions
     public string? Out { get; set; }
 
     /// <summary>
+    /// Replace the run an existing <c>--out</c> folder holds (<c>--overwrite</c>); without it such a folder is refused
+    /// unless <c>--resume</c> continues it.
+    /// </summary>
+    public bool Overwrite { get; set; }
+
+    /// <summary>
     /// Start from these weights instead of the seeded initialisation (<c>--init-weights</c>, .safetensors).
     /// </summary>
     public string? InitWeights { get; set; }
@@ -59,7 +65,19 @@ public sealed class RunOptions
     {
         Data ??= SampleDataLocator.Find();
         Threads ??= ThreadBudget.DefaultPerWorker(Workers);
-        Out ??= Resume ?? Path.Combine(
+        Out ??= Resume ?? FreshRunFolder(clock);
+    }
+
+    /// <summary>runs/&lt;utc-timestamp&gt;, with -2, -3, … appended while a job of the same second has it.</summary>
+    private static string FreshRunFolder(TimeProvider clock)
+    {
+        var stamp = Path.Combine(
             "runs", clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+        var folder = stamp;
+        for (var suffix = 2; Path.Exists(folder); suffix++)
+        {
+            folder = $"{stamp}-{suffix}";
+        }
+        return folder;
     }
 }

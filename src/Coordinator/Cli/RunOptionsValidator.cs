@@ -15,6 +15,7 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
             options.Out is { Length: 0 } ? "--out must not be empty" : null,
             OptionChecks.AtLeast("--checkpoint-every", options.CheckpointEvery, 0),
             options.Resume is { Length: 0 } ? "--resume must not be empty" : null,
+            options.Resume is not null && options.Overwrite ? "--overwrite and --resume exclude each other" : null,
             options.Data is { Length: 0 } ? "--data must not be empty" : null);
         return error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
     }

@@ -100,10 +100,7 @@ public sealed class TrainCommand
         var training = resume?.Options ?? given;
         var output = run.Out!;
         TrainingExecution.ParseDevice(run.Device);
-        if (File.Exists(output))
-        {
-            throw new UsageException($"--out {output}: exists and is not a directory");
-        }
+        OutputFolder.Check(run);
         var data = MnistDataset.Load(run.Data!);
         var initial = resume is not null || run.InitWeights is null
             ? WeightInitializer.Create(training.Seed)
@@ -127,8 +124,7 @@ public sealed class TrainCommand
         var coordinatorSection = configuration.GetSection(nameof(CoordinatorOptions));
         await using var execution = await TrainingExecution.StartAsync(
             training, run, serve, serveTls, coordinatorSection.Bind, logging, metrics.Watch, stop.Token);
-        CreateOutputDirectory(output);
-        var outputs = new RunOutputs(output);
+        var outputs = OutputFolder.Prepare(run);
         var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
         TrainingResult result;
@@ -244,7 +240,14 @@ public sealed class TrainCommand
         {
             throw new UsageException($"--resume {directory}: no such folder");
         }
-        return CheckpointFile.Read(Path.Combine(directory, CheckpointFile.FileName));
+        var path = Path.Combine(directory, CheckpointFile.FileName);
+        var checkpoint = CheckpointFile.Read(path);
+        var invalid = new TrainingOptionsValidator().Validate(null, checkpoint.Options);
+        if (invalid.Failed)
+        {
+            throw new UsageException($"{path}: the checkpoint's options are invalid: {invalid.Failures.First()}");
+        }
+        return checkpoint;
     }
 
     private Task<TrainingResult> RunWithProgress(
@@ -279,18 +282,6 @@ public sealed class TrainCommand
         catch (IOException e)
         {
             throw new UsageException($"--metrics-port {serve.MetricsPort}: {e.Message}");
-        }
-    }
-
-    private static void CreateOutputDirectory(string directory)
-    {
-        try
-        {
-            Directory.CreateDirectory(directory);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UsageException($"--out {directory}: cannot create the folder ({e.Message})");
         }
     }
 }

@@ -58,10 +58,12 @@ public static class CheckpointFile
     }
 
     /// <summary>
-    /// Reads and verifies a checkpoint; any problem throws <see cref="DataFormatException"/> naming the file.
+    /// Reads and verifies a checkpoint (parameters and velocity finite); any problem throws
+    /// <see cref="DataFormatException"/> naming the file.
     /// </summary>
     public static TrainingCheckpoint Read(string path)
     {
+        RegularFile.Require(path);
         byte[] bytes;
         try
         {
@@ -116,6 +118,8 @@ public static class CheckpointFile
         var velocity = new float[ModelShape.ParameterCount];
         LittleEndianFloats.FromBytes(tensors[..TensorBytes], parameters);
         LittleEndianFloats.FromBytes(tensors[TensorBytes..], velocity);
+        FiniteTensors.Require(path, parameters);
+        FiniteTensors.Require(path, velocity, "velocity of ");
         return header with { Parameters = parameters, Velocity = velocity };
     }
 }

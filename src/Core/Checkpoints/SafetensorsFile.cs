@@ -38,10 +38,12 @@ public static class SafetensorsFile
     }
 
     /// <summary>
-    /// Reads and checks names, dtypes, shapes and offsets; throws <see cref="DataFormatException"/> naming the file.
+    /// Reads and checks names, dtypes, shapes, offsets and values (all finite); throws
+    /// <see cref="DataFormatException"/> naming the file and, where one is at fault, the tensor.
     /// </summary>
     public static float[] Read(string path)
     {
+        RegularFile.Require(path);
         try
         {
             using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
@@ -79,6 +81,7 @@ public static class SafetensorsFile
                 stream.ReadExactly(bytes);
                 LittleEndianFloats.FromBytes(bytes, parameters.AsSpan(tensor.Offset, tensor.Length));
             }
+            FiniteTensors.Require(path, parameters);
             return parameters;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

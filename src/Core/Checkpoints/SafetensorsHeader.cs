@@ -107,7 +107,43 @@ internal static class SafetensorsHeader
             {
                 throw new DataFormatException(path, $"missing tensors {string.Join(", ", missing)}");
             }
-            return [.. begins.Select(b => b.GetValueOrDefault())];
+            var offsets = begins.Select(b => b.GetValueOrDefault()).ToArray();
+            CheckLayout(path, offsets, dataLength);
+            return offsets;
+        }
+    }
+
+    /// <summary>
+    /// As the safetensors format requires, the tensors' byte ranges must tile the data section: no two overlap, and
+    /// no byte before, between or after them belongs to none.
+    /// </summary>
+    private static void CheckLayout(string path, long[] begins, long dataLength)
+    {
+        long covered = 0;
+        TensorSpec? previous = null;
+        foreach (var index in Enumerable.Range(0, begins.Length).OrderBy(i => begins[i]))
+        {
+            var tensor = ModelShape.Tensors[index];
+            var (begin, end) = (begins[index], begins[index] + (long)tensor.Length * sizeof(float));
+            if (begin < covered)
+            {
+                throw new DataFormatException(
+                    path, $"tensor {tensor.Name}: data_offsets [{begin},{end}] overlap tensor {previous!.Name}");
+            }
+            if (begin > covered)
+            {
+                throw new DataFormatException(
+                    path, $"tensor {tensor.Name}: data_offsets [{begin},{end}] leave bytes {covered}-{begin - 1} "
+                    + "of the data section unused (the format forbids gaps)");
+            }
+            covered = end;
+            previous = tensor;
+        }
+        if (covered != dataLength)
+        {
+            throw new DataFormatException(
+                path, $"bytes {covered}-{dataLength - 1} of the data section follow tensor {previous!.Name} "
+                + "and belong to no tensor (the format forbids gaps)");
         }
     }
 

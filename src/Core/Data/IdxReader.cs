@@ -73,6 +73,7 @@ internal sealed class IdxReader : IDisposable
 
     private static IdxReader Open(string path, bool labels)
     {
+        RegularFile.Require(path);
         Stream? stream = null;
         try
         {

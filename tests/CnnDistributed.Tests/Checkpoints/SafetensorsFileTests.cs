@@ -23,7 +23,7 @@ public sealed class SafetensorsFileTests : IDisposable
         parameters[0] = -0.0f;
         parameters[1] = float.Epsilon;
         parameters[2] = float.MaxValue;
-        parameters[^1] = BitConverter.Int32BitsToSingle(0x7FC12345);
+        parameters[^1] = BitConverter.Int32BitsToSingle(0x00012345);
         var path = _temp.File("model.safetensors");
 
         SafetensorsFile.Write(path, parameters);
