@@ -298,7 +298,7 @@ public sealed class DistributedStepExecutor(
         StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
-        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
+        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards)?.Reason;
         var nonFinite = refusal is not null
             && result.StepId == work.Step
             && result.Shards.Any(s => !double.IsFinite(s.LossSum));
@@ -306,7 +306,7 @@ public sealed class DistributedStepExecutor(
         {
             var node = result.Nodes[n];
             refusal = StepResultValidator.CheckFinite(
-                new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span));
+                new TreeNode(node.Start, node.Size), MemoryMarshal.Cast<byte, float>(node.GradientSum.Span))?.Reason;
             nonFinite |= refusal is not null;
         }
         if (refusal is null)

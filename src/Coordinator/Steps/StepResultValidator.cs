@@ -10,7 +10,7 @@ namespace CnnDistributed.Coordinator.Steps;
 /// <summary>
 /// Checks a worker's result before any of it touches the job: the step it answers, its node set (exactly the tree cover
 /// of what was assigned), every gradient's byte length, finite values, and per-shard statistics. Returns the reason a
-/// result is refused, or null.
+/// result is refused (which check it failed and why), or null.
 /// </summary>
 public static class StepResultValidator
 {
@@ -21,7 +21,7 @@ public static class StepResultValidator
     /// Why <paramref name="result"/> does not fit the assignment of <paramref name="range"/> in <paramref name="step"/>
     /// (step, tree nodes, gradient sizes, per-shard outcomes, compute time), or null when it does.
     /// </summary>
-    public static string? CheckShape(
+    public static StepResultRefusal? CheckShape(
         StepResult result,
         long step,
         ShardRange range,
@@ -30,26 +30,33 @@ public static class StepResultValidator
     {
         if (result.StepId != step)
         {
-            return $"result for unknown step {result.StepId} (the step in progress is {step})";
+            return new(
+                ResultRefusal.UnknownStep,
+                $"result for unknown step {result.StepId} (the step in progress is {step})");
         }
         if (!MatchesCover(result.Nodes, shardCount, range))
         {
             var cover = GradientTree.Cover(shardCount, range.Start, range.End);
             var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size));
-            return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} "
-                + $"of assigned shards {range}";
+            return new(
+                ResultRefusal.NodesNotTheCover,
+                $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} "
+                    + $"of assigned shards {range}");
         }
         foreach (var node in result.Nodes)
         {
             if (node.GradientSum.Length != GradientBytes)
             {
-                return $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, "
-                    + $"expected {GradientBytes}";
+                return new(
+                    ResultRefusal.GradientLength,
+                    $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, "
+                        + $"expected {GradientBytes}");
             }
         }
         if (result.Shards.Count != range.Count)
         {
-            return $"{result.Shards.Count} shard statistics for {range.Count} assigned shards";
+            return new(
+                ResultRefusal.ShardCount, $"{result.Shards.Count} shard statistics for {range.Count} assigned shards");
         }
         for (var i = 0; i < range.Count; i++)
         {
@@ -57,15 +64,21 @@ public static class StepResultValidator
             var expected = shards[range.Start + i].Count;
             if (!double.IsFinite(outcome.LossSum) || outcome.LossSum < 0)
             {
-                return $"loss {outcome.LossSum} of shard {range.Start + i} is not a finite non-negative number";
+                return new(
+                    ResultRefusal.ShardLoss,
+                    $"loss {outcome.LossSum} of shard {range.Start + i} is not a finite non-negative number");
             }
             if (outcome.Samples != expected || outcome.Correct < 0 || outcome.Correct > expected)
             {
-                return $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, "
-                    + $"it holds {expected}";
+                return new(
+                    ResultRefusal.ShardCounts,
+                    $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, "
+                        + $"it holds {expected}");
             }
         }
-        return result.ComputeMicros < 0 ? $"negative compute time {result.ComputeMicros} µs" : null;
+        return result.ComputeMicros < 0
+            ? new(ResultRefusal.NegativeComputeTime, $"negative compute time {result.ComputeMicros} µs")
+            : null;
     }
 
     /// <summary>
@@ -95,7 +108,7 @@ public static class StepResultValidator
     /// <summary>
     /// Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.
     /// </summary>
-    public static string? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    public static StepResultRefusal? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         var bits = MemoryMarshal.Cast<float, uint>(gradient);
         var exponent = new Vector<uint>(0x7F80_0000u);
@@ -113,15 +126,50 @@ public static class StepResultValidator
         return anyNonFinite == Vector<uint>.Zero && tailFinite ? null : FirstNonFinite(node, gradient);
     }
 
-    private static string? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    private static StepResultRefusal? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         for (var i = 0; i < gradient.Length; i++)
         {
             if (!float.IsFinite(gradient[i]))
             {
-                return $"gradient of node {node} holds {gradient[i]} at parameter {i}";
+                return new(
+                    ResultRefusal.NonFiniteGradient, $"gradient of node {node} holds {gradient[i]} at parameter {i}");
             }
         }
         return null;
     }
+}
+
+/// <summary>The check a worker's result failed (<see cref="StepResultValidator"/>).</summary>
+public enum ResultRefusal
+{
+    /// <summary>The result answers another step than the one in progress.</summary>
+    UnknownStep,
+
+    /// <summary>Its tree nodes are not exactly the cover of the assigned range, in shard order.</summary>
+    NodesNotTheCover,
+
+    /// <summary>A node gradient is not <see cref="StepResultValidator.GradientBytes"/> long.</summary>
+    GradientLength,
+
+    /// <summary>Not one shard outcome per assigned shard.</summary>
+    ShardCount,
+
+    /// <summary>A shard's loss sum is negative, NaN or infinite.</summary>
+    ShardLoss,
+
+    /// <summary>A shard's sample count is not the shard's, or its correct count is negative or above it.</summary>
+    ShardCounts,
+
+    /// <summary>The reported compute time is negative.</summary>
+    NegativeComputeTime,
+
+    /// <summary>A node gradient holds NaN or infinity.</summary>
+    NonFiniteGradient,
+}
+
+/// <summary>Why a worker's result is refused: the check it failed, and the line that names the fault.</summary>
+public readonly record struct StepResultRefusal(ResultRefusal Kind, string Reason)
+{
+    public override string ToString() => Reason;
 }
