@@ -298,7 +298,7 @@ public sealed class DistributedStepExecutor(
         StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
-        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
+        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards)?.Reason;
         var forValues = refusal is not null
             && result.StepId == work.Step
             && result.Shards.Any(s => !double.IsFinite(s.LossSum));
@@ -306,9 +306,9 @@ public sealed class DistributedStepExecutor(
         {
             var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
             var gradient = MemoryMarshal.Cast<byte, float>(result.Nodes[n].GradientSum.Span);
-            refusal = StepResultValidator.CheckFinite(node, gradient)
+            refusal = (StepResultValidator.CheckFinite(node, gradient)
                 ?? StepResultValidator.CheckNorm(
-                    node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node));
+                    node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node)))?.Reason;
             forValues |= refusal is not null;
         }
         if (refusal is null)

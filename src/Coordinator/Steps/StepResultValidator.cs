@@ -11,7 +11,7 @@ namespace CnnDistributed.Coordinator.Steps;
 /// <summary>
 /// Checks a worker's result before any of it touches the job: the step it answers, its node set (exactly the tree cover
 /// of what was assigned), every gradient's byte length, finite values, and per-shard statistics. Returns the reason a
-/// result is refused, or null.
+/// result is refused (which check it failed and why), or null.
 /// </summary>
 public static class StepResultValidator
 {
@@ -22,7 +22,7 @@ public static class StepResultValidator
     /// Why <paramref name="result"/> does not fit the assignment of <paramref name="range"/> in <paramref name="step"/>
     /// (step, tree nodes, gradient sizes, per-shard outcomes, compute time), or null when it does.
     /// </summary>
-    public static string? CheckShape(
+    public static StepResultRefusal? CheckShape(
         StepResult result,
         long step,
         ShardRange range,
@@ -31,26 +31,33 @@ public static class StepResultValidator
     {
         if (result.StepId != step)
         {
-            return $"result for unknown step {result.StepId} (the step in progress is {step})";
+            return new(
+                ResultRefusal.UnknownStep,
+                $"result for unknown step {result.StepId} (the step in progress is {step})");
         }
         if (!MatchesCover(result.Nodes, shardCount, range))
         {
             var cover = GradientTree.Cover(shardCount, range.Start, range.End);
             var sent = result.Nodes.Select(n => new TreeNode(n.Start, n.Size));
-            return $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} "
-                + $"of assigned shards {range}";
+            return new(
+                ResultRefusal.NodesNotTheCover,
+                $"tree nodes {string.Join(" ", sent)} do not match the cover {string.Join(" ", cover)} "
+                    + $"of assigned shards {range}");
         }
         foreach (var node in result.Nodes)
         {
             if (node.GradientSum.Length != GradientBytes)
             {
-                return $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, "
-                    + $"expected {GradientBytes}";
+                return new(
+                    ResultRefusal.GradientLength,
+                    $"gradient of node {new TreeNode(node.Start, node.Size)} has {node.GradientSum.Length} bytes, "
+                        + $"expected {GradientBytes}");
             }
         }
         if (result.Shards.Count != range.Count)
         {
-            return $"{result.Shards.Count} shard statistics for {range.Count} assigned shards";
+            return new(
+                ResultRefusal.ShardCount, $"{result.Shards.Count} shard statistics for {range.Count} assigned shards");
         }
         for (var i = 0; i < range.Count; i++)
         {
@@ -58,15 +65,21 @@ public static class StepResultValidator
             var expected = shards[range.Start + i].Count;
             if (!double.IsFinite(outcome.LossSum) || outcome.LossSum < 0)
             {
-                return $"loss {outcome.LossSum} of shard {range.Start + i} is not a finite non-negative number";
+                return new(
+                    ResultRefusal.ShardLoss,
+                    $"loss {outcome.LossSum} of shard {range.Start + i} is not a finite non-negative number");
             }
             if (outcome.Samples != expected || outcome.Correct < 0 || outcome.Correct > expected)
             {
-                return $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, "
-                    + $"it holds {expected}";
+                return new(
+                    ResultRefusal.ShardCounts,
+                    $"shard {range.Start + i} reports {outcome.Correct} correct of {outcome.Samples} samples, "
+                        + $"it holds {expected}");
             }
         }
-        return result.ComputeMicros < 0 ? $"negative compute time {result.ComputeMicros} µs" : null;
+        return result.ComputeMicros < 0
+            ? new(ResultRefusal.NegativeComputeTime, $"negative compute time {result.ComputeMicros} µs")
+            : null;
     }
 
     /// <summary>
@@ -96,7 +109,7 @@ public static class StepResultValidator
     /// <summary>
     /// Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.
     /// </summary>
-    public static string? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    public static StepResultRefusal? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         var bits = MemoryMarshal.Cast<float, uint>(gradient);
         var exponent = new Vector<uint>(0x7F80_0000u);
@@ -118,19 +131,24 @@ public static class StepResultValidator
     /// Refuses a node whose L2 norm is above <paramref name="maxNorm"/>: finite values far too large to be a gradient
     /// of this model, which would overflow the weights (docs/security.md, "Hostile workers").
     /// </summary>
-    public static string? CheckNorm(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
+    public static StepResultRefusal? CheckNorm(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
     {
         var norm = Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
-        return norm <= maxNorm ? null : $"gradient of node {node} has L2 norm {norm:G3}, above its bound {maxNorm:G3}";
+        return norm <= maxNorm
+            ? null
+            : new(
+                ResultRefusal.GradientNorm,
+                $"gradient of node {node} has L2 norm {norm:G3}, above its bound {maxNorm:G3}");
     }
 
-    private static string? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
+    private static StepResultRefusal? FirstNonFinite(TreeNode node, ReadOnlySpan<float> gradient)
     {
         for (var i = 0; i < gradient.Length; i++)
         {
             if (!float.IsFinite(gradient[i]))
             {
-                return $"gradient of node {node} holds {gradient[i]} at parameter {i}";
+                return new(
+                    ResultRefusal.NonFiniteGradient, $"gradient of node {node} holds {gradient[i]} at parameter {i}");
             }
         }
         return null;
