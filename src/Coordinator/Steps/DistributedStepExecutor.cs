@@ -306,9 +306,8 @@ public sealed class DistributedStepExecutor(
         {
             var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
             var gradient = MemoryMarshal.Cast<byte, float>(result.Nodes[n].GradientSum.Span);
-            refusal = (StepResultValidator.CheckFinite(node, gradient)
-                ?? StepResultValidator.CheckNorm(
-                    node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node)))?.Reason;
+            refusal = StepResultValidator.CheckValues(
+                node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node))?.Reason;
             forValues |= refusal is not null;
         }
         if (refusal is null)

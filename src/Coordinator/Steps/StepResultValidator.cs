@@ -1,6 +1,4 @@
-using System.Numerics;
 using System.Numerics.Tensors;
-using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
@@ -106,34 +104,24 @@ public static class StepResultValidator
         return n == nodes.Count;
     }
 
-    /// <summary>
-    /// Refuses NaN or ±Inf: a vectorised scan for an all-ones exponent, then a scalar pass to name the first one.
-    /// </summary>
-    public static StepResultRefusal? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient)
-    {
-        var bits = MemoryMarshal.Cast<float, uint>(gradient);
-        var exponent = new Vector<uint>(0x7F80_0000u);
-        var anyNonFinite = Vector<uint>.Zero;
-        var i = 0;
-        for (; i <= bits.Length - Vector<uint>.Count; i += Vector<uint>.Count)
-        {
-            anyNonFinite |= Vector.Equals(new Vector<uint>(bits[i..]) & exponent, exponent);
-        }
-        var tailFinite = true;
-        for (; i < bits.Length; i++)
-        {
-            tailFinite &= float.IsFinite(gradient[i]);
-        }
-        return anyNonFinite == Vector<uint>.Zero && tailFinite ? null : FirstNonFinite(node, gradient);
-    }
+    /// <summary>Refuses NaN or ±Inf (<see cref="CheckValues"/> with no norm bound).</summary>
+    public static StepResultRefusal? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient) =>
+        CheckValues(node, gradient, double.PositiveInfinity);
 
     /// <summary>
-    /// Refuses a node whose L2 norm is above <paramref name="maxNorm"/>: finite values far too large to be a gradient
-    /// of this model, which would overflow the weights (docs/security.md, "Hostile workers").
+    /// Refuses NaN or ±Inf, and an L2 norm above <paramref name="maxNorm"/>: finite values far too large to be a
+    /// gradient of this model, which would overflow the weights (docs/security.md, "Hostile workers"). One vectorised
+    /// pass: the sum of squares is finite only when every value is finite and the norm fits a float, so only a result
+    /// that is refused, or one whose squares overflow, is scanned again, to name its first non-finite value.
     /// </summary>
-    public static StepResultRefusal? CheckNorm(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
+    public static StepResultRefusal? CheckValues(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
     {
-        var norm = Math.Sqrt(TensorPrimitives.SumOfSquares(gradient));
+        var sumOfSquares = TensorPrimitives.SumOfSquares(gradient);
+        if (!float.IsFinite(sumOfSquares) && FirstNonFinite(node, gradient) is { } nonFinite)
+        {
+            return nonFinite;
+        }
+        var norm = Math.Sqrt(sumOfSquares);
         return norm <= maxNorm
             ? null
             : new(
