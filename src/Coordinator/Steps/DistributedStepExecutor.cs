@@ -294,21 +294,17 @@ public sealed class DistributedStepExecutor(
     }
 
     /// <summary>Why the result is refused (or null), and whether for its values (NaN, infinity, norm).</summary>
-    private (string? Refusal, bool NonFinite) Accept(
+    private (string? Refusal, bool ForValues) Accept(
         StepResult result, StepWork work, ShardRange range, StepAccounting step)
     {
         var checking = timeProvider.GetTimestamp();
-        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards)?.Reason;
-        var forValues = refusal is not null
-            && result.StepId == work.Step
-            && result.Shards.Any(s => !double.IsFinite(s.LossSum));
+        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
         for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
         {
             var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
             var gradient = MemoryMarshal.Cast<byte, float>(result.Nodes[n].GradientSum.Span);
             refusal = StepResultValidator.CheckValues(
-                node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node))?.Reason;
-            forValues |= refusal is not null;
+                node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node));
         }
         if (refusal is null)
         {
@@ -318,7 +314,9 @@ public sealed class DistributedStepExecutor(
             }
         }
         step.Aggregation += timeProvider.GetElapsedTime(checking);
-        return (refusal, forValues);
+        var forValues = refusal?.Kind is ResultRefusal.NonFiniteGradient or ResultRefusal.GradientNorm
+            || (refusal?.Kind is ResultRefusal.ShardLoss && result.Shards.Any(s => !double.IsFinite(s.LossSum)));
+        return (refusal?.Reason, forValues);
     }
 
     private CoordinatorMessage BuildAssignment(StepWork work, WorkerConnection worker, ShardRange range, ulong version)
