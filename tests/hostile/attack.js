@@ -6,17 +6,16 @@
 // by run.sh afterwards. Exit code: 0 when every attack passed, 1 otherwise, 2 on bad arguments.
 //
 // node attack.js --port P --certs DIR --foreign DIR --device-kind KIND [--host 127.0.0.1] [--lr 0.1]
-//                [--connections N] [--pending] [--only NAME[,NAME]] [--report FILE] [--list]
+//                [--connections N] [--only NAME[,NAME]] [--report FILE] [--list]
 
 const fs = require('node:fs');
 const path = require('node:path');
-const { makeContext, withTimeout, sleep } = require('./lib/common');
+const { makeContext, withTimeout } = require('./lib/common');
 
-const DEFAULT_FAMILIES = ['transport', 'framing', 'registration', 'identity', 'results'];
-const PENDING_FAMILY = 'semantic-pending';
+const FAMILIES = ['transport', 'framing', 'registration', 'identity', 'results', 'semantic'];
 
 function parseArgs(argv) {
-  const options = { host: '127.0.0.1', lr: 0.1, connections: 1000, pending: false, only: null, report: null };
+  const options = { host: '127.0.0.1', lr: 0.1, connections: 1000, only: null, report: null };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -33,7 +32,6 @@ function parseArgs(argv) {
       case '--device-kind': options.deviceKind = value(); break;
       case '--lr': options.lr = Number(value()); break;
       case '--connections': options.connections = Number(value()); break;
-      case '--pending': options.pending = true; break;
       case '--only': options.only = value().split(','); break;
       case '--report': options.report = value(); break;
       case '--list': options.list = true; break;
@@ -48,15 +46,14 @@ function parseArgs(argv) {
 
 function usage(message) {
   console.error(`error: ${message}`);
-  console.error('usage: node attack.js --port P --certs DIR --foreign DIR --device-kind KIND [--pending] '
+  console.error('usage: node attack.js --port P --certs DIR --foreign DIR --device-kind KIND '
     + '[--only NAMES] [--connections N] [--report FILE] [--list]');
   process.exit(2);
 }
 
-function loadAttacks(pending) {
-  const families = pending ? [...DEFAULT_FAMILIES, PENDING_FAMILY] : DEFAULT_FAMILIES;
+function loadAttacks() {
   const attacks = [];
-  for (const family of families) {
+  for (const family of FAMILIES) {
     for (const attack of require(path.join(__dirname, 'attacks', `${family}.js`))) {
       attacks.push({ family, ...attack });
     }
@@ -82,16 +79,16 @@ async function play(ctx, attack) {
   }
   const line = `${outcome.pass ? 'PASS' : 'FAIL'} ${attack.name}: ${outcome.detail}`;
   console.log(line);
-  return { name: attack.name, family: attack.family, pending: attack.family === PENDING_FAMILY,
-    pass: outcome.pass, detail: outcome.detail, ms: Date.now() - started };
+  return { name: attack.name, family: attack.family, pass: outcome.pass, detail: outcome.detail,
+    ms: Date.now() - started };
 }
 
 async function main() {
   const options = parseArgs(process.argv.slice(2));
-  let attacks = loadAttacks(options.pending || options.list);
+  let attacks = loadAttacks();
   if (options.list) {
     for (const a of attacks) {
-      console.log(`${a.family}\t${a.name}${a.family === PENDING_FAMILY ? '\t(--pending)' : ''}`);
+      console.log(`${a.family}\t${a.name}`);
     }
     return 0;
   }
@@ -107,13 +104,10 @@ async function main() {
 
   // Attacks marked `background` mostly wait (the slow-loris ones): they start first and run beside the others. The
   // rest run one after another, so at most one hostile worker is in the job at a time; those marked `last` (the
-  // connection flood, which loads both cores) run after them. Pending attacks (semantic-pending.js) run at the very
-  // end: once accepted they change the weights, and the huge ones can leave the job unable to go on.
-  const isPending = (a) => a.family === PENDING_FAMILY;
-  const background = attacks.filter((a) => a.background && !isPending(a));
-  const foreground = attacks.filter((a) => !a.background && !a.last && !isPending(a));
-  const last = attacks.filter((a) => a.last && !isPending(a));
-  const pending = attacks.filter(isPending);
+  // connection flood, which loads both cores) run after them.
+  const background = attacks.filter((a) => a.background);
+  const foreground = attacks.filter((a) => !a.background && !a.last);
+  const last = attacks.filter((a) => a.last);
   const running = background.map((a) => play(ctx, a));
   const results = [];
   for (const attack of foreground) {
@@ -125,29 +119,23 @@ async function main() {
   results.push(...await Promise.all(running));
   // The probe: the coordinator must still be training (not finished) for the verdicts above to mean anything.
   const probe = await stillTraining(ctx);
-  for (const attack of pending) {
-    results.push(await play(ctx, attack));
-    await sleep(200);
-  }
   ctx.close();
 
-  const counted = results.filter((r) => !r.pending);
-  const refused = counted.filter((r) => r.pass).length;
+  const refused = results.filter((r) => r.pass).length;
   const summary = {
-    attacks: counted.length,
+    attacks: results.length,
     refused,
-    pending: results.filter((r) => r.pending).map((r) => ({ name: r.name, refused: r.pass, detail: r.detail })),
     still_training: probe.training,
     still_training_detail: probe.detail,
     seconds: (Date.now() - started) / 1000,
     results,
   };
-  console.log(`attacker: ${counted.length} attacks, ${refused} refused; coordinator after the attacks: ${probe.detail}`
+  console.log(`attacker: ${results.length} attacks, ${refused} refused; coordinator after the attacks: ${probe.detail}`
     + ` (${summary.seconds.toFixed(1)} s)`);
   if (options.report) {
     fs.writeFileSync(options.report, `${JSON.stringify(summary, null, 2)}\n`);
   }
-  return refused === counted.length && probe.training ? 0 : 1;
+  return refused === results.length && probe.training ? 0 : 1;
 }
 
 /** Whether the job still admits workers (it refuses them with `the job has finished` once done). */

@@ -30,5 +30,5 @@ public class ResultCheckBenchmarks
 
     [Benchmark]
     public StepResultRefusal? CheckValues() =>
-        StepResultValidator.CheckValues(new TreeNode(0, 4), _gradient, 32 * 10_000.0);
+        StepResultValidator.CheckValues(new TreeNode(0, 4), _gradient, 32 * 10_000.0, out _);
 }

@@ -72,6 +72,14 @@ public static class CommandLineFlags
             o => o.Resume,
             "Continue the job whose --out folder (with checkpoint.bin) this is; outputs continue there"),
         WorkerWaitTimeout,
+        new Flag<CoordinatorOptions, double>(
+            "--verify-fraction",
+            o => o.VerifyFraction,
+            "Fraction of results a second worker recomputes and compares bit for bit (0: off)"),
+        new Flag<CoordinatorOptions, double>(
+            "--max-norm-ratio",
+            o => o.MaxNormRatio,
+            "A gradient norm above this many times the recent median is recomputed by another worker"),
         new Flag<RunOptions, bool>(
             "--insecure", o => o.Insecure, "Plaintext HTTP/2 without authentication instead of mutual TLS"),
     ];

@@ -58,6 +58,27 @@ public sealed class CoordinatorOptions
     /// </summary>
     public double MaxSampleGradientNorm { get; set; } = 10_000;
 
+    /// <summary>
+    /// The relative norm bound (<c>--max-norm-ratio</c>, default 10, more than 1): a node whose gradient norm per
+    /// sample is above this many times the median of the recent accepted nodes' is held as an outlier and recomputed by
+    /// another worker; the same bits from it make it an honest outlier, accepted (docs/security.md, "Hostile workers").
+    /// </summary>
+    public double MaxNormRatio { get; set; } = 10;
+
+    /// <summary>
+    /// The fraction of accepted nodes also computed by a second worker and compared bit for bit
+    /// (<c>--verify-fraction</c>, default 0.01, 0 turns spot checks off, at most 1), picked by a hash of the seed, the
+    /// step and the node.
+    /// </summary>
+    public double VerifyFraction { get; set; } = 0.01;
+
+    /// <summary>
+    /// A worker whose results are refused for their values (NaN, infinity, a norm out of bounds) this many times in a
+    /// row is dropped (default 3, at least 1); until then each refused result is recomputed by others. A result that
+    /// breaks the protocol, or contradicts two other workers in a spot check, drops its worker at once.
+    /// </summary>
+    public int MaxRefusalsInARow { get; set; } = 3;
+
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

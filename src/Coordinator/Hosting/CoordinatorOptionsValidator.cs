@@ -52,6 +52,18 @@ public sealed class CoordinatorOptionsValidator : IValidateOptions<CoordinatorOp
         {
             failures.Add($"the gradient norm bound must be at least 1, got {options.MaxSampleGradientNorm}");
         }
+        if (!double.IsFinite(options.MaxNormRatio) || options.MaxNormRatio <= 1)
+        {
+            failures.Add($"--max-norm-ratio must be more than 1, got {options.MaxNormRatio}");
+        }
+        if (!double.IsFinite(options.VerifyFraction) || options.VerifyFraction is < 0 or > 1)
+        {
+            failures.Add($"--verify-fraction must be between 0 and 1, got {options.VerifyFraction}");
+        }
+        if (options.MaxRefusalsInARow < 1)
+        {
+            failures.Add($"the refusals in a row before a drop must be at least 1, got {options.MaxRefusalsInARow}");
+        }
         if (!double.IsFinite(options.MaxShareFactor) || options.MaxShareFactor < 1)
         {
             failures.Add(

@@ -64,6 +64,12 @@ public sealed class WorkerConnection
     /// <summary>Seconds from writing the latest assignment to receiving its result, 0 until its first result.</summary>
     public double LastRoundTripSeconds { get; private set; }
 
+    /// <summary>
+    /// Results refused for their values since this worker's last accepted one (the step executor's count, read and
+    /// written on the step's thread).
+    /// </summary>
+    internal int RefusedInARow { get; set; }
+
     /// <summary>The weights version last sent to this worker (0: none yet).</summary>
     internal ulong WeightsVersion { get; set; }
 

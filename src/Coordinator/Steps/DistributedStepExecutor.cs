@@ -16,10 +16,14 @@ namespace CnnDistributed.Coordinator.Steps;
 /// Computes each step on the connected workers: every worker gets one contiguous shard range sized by its measured
 /// speed, returns one pre-summed gradient per tree node of that range, and the coordinator sums the nodes along the
 /// same fixed tree as <see cref="LocalStepExecutor"/>, so the result is bit-identical for any worker count and any
-/// assignment. A result that fails validation, or never comes, drops its worker; its shards are recomputed by the
-/// others within the same step. When the same shard's result is refused for its values (NaN, infinity or a norm above
-/// the bound) a second time in one step, the weights themselves have diverged (every worker would answer the same):
-/// the job ends with <see cref="TrainingDivergedException"/> instead of dropping honest workers for ever.
+/// assignment. Every result is checked before it counts (docs/security.md, "Hostile workers"): one that breaks the
+/// protocol, or never comes, drops its worker; one refused for its values (NaN, infinity, a norm above the absolute
+/// bound) is recomputed by the others and counts towards its worker's refusals in a row. A node whose norm is an
+/// outlier against the recent median is held until another worker computes it (the same bits: an honest outlier), and
+/// a fraction of the accepted nodes is spot-checked the same way; a worker that two others contradict is dropped and
+/// its nodes of the step recomputed. When the same shard is refused for its values a second time in one step, the
+/// weights themselves have diverged (every worker would answer the same): the job ends with
+/// <see cref="TrainingDivergedException"/> instead of dropping honest workers for ever.
 /// </summary>
 public sealed class DistributedStepExecutor(
     WorkerRegistry registry,
@@ -35,8 +39,16 @@ public sealed class DistributedStepExecutor(
     private readonly ShardStats[] _stats = new ShardStats[job.Value.Shards];
     private readonly bool[] _done = new bool[job.Value.Shards];
     private readonly bool[] _refusedForValues = new bool[job.Value.Shards];
-    // Accepted results of the step in progress: their pooled gradient buffers are read by _nodes until the step's sum.
-    private readonly List<ReceivedResult> _accepted = [];
+    // The computation whose gradient _nodes holds, indexed by the node's first shard.
+    private readonly NodeCandidate?[] _sources = new NodeCandidate?[job.Value.Shards];
+    private readonly List<NodeCheck> _checks = [];
+    // Workers refused for their values in the step in progress: they get none of its shards while others are there.
+    private readonly HashSet<WorkerConnection> _refusedThisStep = [];
+    private readonly GradientNormHistory _norms = new();
+    private readonly ulong _seed = job.Value.Seed;
+    // Results received in the step in progress: their pooled gradient buffers back _nodes and the checks' candidates
+    // until the step's sum.
+    private readonly List<ReceivedResult> _received = [];
     private IReadOnlyList<WorkerConnection>? _splitWorkers;
     private ShardRange?[] _split = [];
     private IReadOnlyList<WorkerConnection>? _lastWorkers;
@@ -57,6 +69,9 @@ public sealed class DistributedStepExecutor(
     /// </summary>
     public ShardReassignment? LastReassignment { get; private set; }
 
+    /// <summary>What the outlier and spot checks did so far.</summary>
+    public NodeCheckCounts Checks { get; } = new();
+
     /// <summary>The timings of all steps so far, added up.</summary>
     public StepTimings Total { get; private set; } = StepTimings.Zero;
 
@@ -76,16 +91,17 @@ public sealed class DistributedStepExecutor(
         }
         finally
         {
-            foreach (var received in _accepted)
+            foreach (var received in _received)
             {
                 received.Release();
             }
-            _accepted.Clear();
+            _received.Clear();
         }
     }
 
-    // A step runs in rounds until every shard has an accepted result: the first round splits all shards among the
-    // connected workers; each later round splits the shards of workers dropped in the round before among the others.
+    // A step runs in rounds until every shard has a settled result: the first round splits all shards among the
+    // connected workers; each later round splits the shards refused or lost in the round before among the others, and
+    // once no shard is missing, each round gives the nodes under check to workers that have not computed them yet.
     private async ValueTask<ShardStats> ComputeStepAsync(
         StepWork work,
         float[] parameters,
@@ -103,22 +119,61 @@ public sealed class DistributedStepExecutor(
         _nodes.Clear();
         Array.Clear(_done);
         Array.Clear(_refusedForValues);
+        Array.Clear(_sources);
+        _checks.Clear();
+        _refusedThisStep.Clear();
         long? failedAt = null;
-        for (var missing = MissingRanges(); missing.Count > 0; missing = MissingRanges())
+        while (true)
         {
-            var workers = await ConnectedWorkersAsync(work.Step, missing, cancellationToken);
-            if (failedAt is { } since)
+            List<Assignment> round;
+            if (MissingRanges() is { Count: > 0 } missing)
             {
-                RecordReassignment(work.Step, missing, workers.Count, since);
+                var workers = Unrefused(await ConnectedWorkersAsync(work.Step, missing, cancellationToken));
+                if (failedAt is { } since)
+                {
+                    RecordReassignment(work.Step, missing, workers.Count, since);
+                }
+                var ranges = SplitAmong(workers, missing);
+                LogLayoutIfChanged(work.Step, workers, ranges);
+                round = [];
+                for (var i = 0; i < workers.Count; i++)
+                {
+                    if (ranges[i] is { } range)
+                    {
+                        round.Add(new Assignment(workers[i], range, null));
+                    }
+                }
             }
-            var ranges = SplitAmong(workers, missing);
-            LogLayoutIfChanged(work.Step, workers, ranges);
-            var receiving = SendAssignments(work, workers, ranges, version, step, cancellationToken);
+            else if (_checks.Count > 0)
+            {
+                round = PlanChecks();
+                if (round.Count == 0)
+                {
+                    SettleWithoutWorkers(work.Step);
+                    continue;
+                }
+            }
+            else
+            {
+                break;
+            }
+            var receiving = SendAssignments(work, round, version, step, cancellationToken);
             var received = await AwaitResultsAsync(receiving, step);
-            var failedThisRound = AcceptResults(work, workers, ranges, received, step);
+            var failedThisRound = TakeResults(work, round, received, step);
             failedAt ??= failedThisRound;
         }
         return SumStep(gradientSum, step);
+    }
+
+    /// <summary>The workers not refused in this step, or all of them when every one was.</summary>
+    private IReadOnlyList<WorkerConnection> Unrefused(IReadOnlyList<WorkerConnection> workers)
+    {
+        if (_refusedThisStep.Count == 0)
+        {
+            return workers;
+        }
+        var unrefused = workers.Where(w => !_refusedThisStep.Contains(w)).ToList();
+        return unrefused.Count > 0 ? unrefused : workers;
     }
 
     /// <summary>
@@ -147,24 +202,20 @@ public sealed class DistributedStepExecutor(
     /// <summary>Writes every worker's assignment, arming its result deadline, before any result is awaited.</summary>
     private List<Task<Received>> SendAssignments(
         StepWork work,
-        IReadOnlyList<WorkerConnection> workers,
-        ShardRange?[] ranges,
+        List<Assignment> round,
         ulong version,
         StepAccounting step,
         CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
-        var receiving = new List<Task<Received>>(workers.Count);
-        for (var i = 0; i < workers.Count; i++)
+        var receiving = new List<Task<Received>>(round.Count);
+        foreach (var (worker, range, _) in round)
         {
-            if (ranges[i] is { } range)
-            {
-                var message = BuildAssignment(work, workers[i], range, version);
-                step.BytesSent += message.CalculateSize();
-                var deadline = ResultDeadline.For(options.Value, workers[i].SamplesPerSecond, SampleCount(work, range));
-                var result = workers[i].AssignAsync(message, work.Step, cancellationToken);
-                receiving.Add(ReceiveAsync(result, work.Step, deadline, cancellationToken));
-            }
+            var message = BuildAssignment(work, worker, range, version);
+            step.BytesSent += message.CalculateSize();
+            var deadline = ResultDeadline.For(options.Value, worker.SamplesPerSecond, SampleCount(work, range));
+            var result = worker.AssignAsync(message, work.Step, cancellationToken);
+            receiving.Add(ReceiveAsync(result, work.Step, deadline, cancellationToken));
         }
         step.Serialization += timeProvider.GetElapsedTime(started);
         return receiving;
@@ -193,59 +244,292 @@ public sealed class DistributedStepExecutor(
     }
 
     /// <summary>
-    /// Checks each worker's result and takes in the valid ones; a worker whose result is invalid or missing is dropped
-    /// and its shards stay missing. Returns when the first failure of this round was detected, or null.
+    /// Checks each worker's result and takes in the valid ones; a worker whose result is missing is dropped, and the
+    /// shards of a refused or missing result stay missing. Returns when the first failure of this round was detected,
+    /// or null.
     /// </summary>
-    private long? AcceptResults(
-        StepWork work,
-        IReadOnlyList<WorkerConnection> workers,
-        ShardRange?[] ranges,
-        Received[] received,
-        StepAccounting step)
+    private long? TakeResults(StepWork work, List<Assignment> round, Received[] received, StepAccounting step)
     {
         long? failedAt = null;
-        for (int i = 0, r = 0; i < workers.Count; i++)
+        for (var i = 0; i < round.Count; i++)
         {
-            if (ranges[i] is not { } range)
+            var (worker, range, check) = round[i];
+            var (receivedResult, failure, at) = received[i];
+            check?.Tried.Add(worker);
+            if (receivedResult?.Result is not { } result)
             {
-                continue;
-            }
-            var (receivedResult, failure, at) = received[r++];
-            var result = receivedResult?.Result;
-            if (result is not null)
-            {
-                step.BytesReceived += result.CalculateSize();
-                (failure, var forValues) = Accept(result, work, range, step);
-                if (forValues)
-                {
-                    RecordRefusedValues(work.Step, range, failure!);
-                }
-                if (failure is null)
-                {
-                    _accepted.Add(receivedResult!);
-                }
-                else
-                {
-                    receivedResult!.Release();
-                }
-            }
-            if (failure is not null)
-            {
-                registry.Drop(workers[i], $"step {work.Step}, shards {range}: {failure}");
+                registry.Drop(worker, $"step {work.Step}, shards {range}: {failure}");
                 failedAt ??= at;
                 continue;
             }
-            var samples = 0;
-            for (var s = 0; s < range.Count; s++)
+            _received.Add(receivedResult);
+            step.BytesReceived += result.CalculateSize();
+            var checking = timeProvider.GetTimestamp();
+            var refused = check is null
+                ? !TakeResult(work, worker, range, result)
+                : !TakeCheck(work, worker, check, result);
+            step.Aggregation += timeProvider.GetElapsedTime(checking);
+            if (refused)
             {
-                var outcome = result!.Shards[s];
-                _stats[range.Start + s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
-                _done[range.Start + s] = true;
-                samples += outcome.Samples;
+                failedAt ??= at;
             }
-            workers[i].RecordSpeed(samples);
         }
         return failedAt;
+    }
+
+    /// <summary>
+    /// Takes in a result for <paramref name="range"/>: its nodes are summed, held as norm outliers, or picked for a
+    /// spot check. False when the result is refused.
+    /// </summary>
+    private bool TakeResult(StepWork work, WorkerConnection worker, ShardRange range, StepResult result)
+    {
+        if (Check(work, worker, range, result) is not { } candidates)
+        {
+            return false;
+        }
+        var outliers = false;
+        foreach (var candidate in candidates)
+        {
+            var samples = SampleCount(work, candidate.Node);
+            if (_norms.IsOutlier(candidate.Norm, samples, options.Value.MaxNormRatio))
+            {
+                MarkDone(candidate.Node);
+                _checks.Add(new NodeCheck(candidate, accepted: false));
+                Checks.OutliersHeld++;
+                outliers = true;
+                continue;
+            }
+            Accept(candidate, samples);
+            if (SpotCheckSelection.Picks(_seed, work.Step, candidate.Node, options.Value.VerifyFraction))
+            {
+                _checks.Add(new NodeCheck(candidate, accepted: true));
+                Checks.SpotChecks++;
+            }
+        }
+        if (!outliers)
+        {
+            worker.RefusedInARow = 0;
+        }
+        worker.RecordSpeed(SampleCount(work, range));
+        return true;
+    }
+
+    /// <summary>
+    /// Takes in another computation of a node under check: the same bits as an earlier one settle the node; for a held
+    /// outlier, a different result within the norm bound settles it too. False when the result is refused.
+    /// </summary>
+    private bool TakeCheck(StepWork work, WorkerConnection worker, NodeCheck check, StepResult result)
+    {
+        if (Check(work, worker, check.Range, result) is not [var candidate])
+        {
+            return false;
+        }
+        var samples = SampleCount(work, check.Node);
+        worker.RecordSpeed(samples);
+        if (check.Matching(candidate) is { } agreed)
+        {
+            worker.RefusedInARow = 0;
+            Settle(work.Step, check, agreed, samples);
+        }
+        else if (!check.Accepted && !_norms.IsOutlier(candidate.Norm, samples, options.Value.MaxNormRatio))
+        {
+            worker.RefusedInARow = 0;
+            Settle(work.Step, check, candidate, samples);
+        }
+        else
+        {
+            check.Candidates.Add(candidate);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// The result's nodes after every check that needs no other result (<see cref="StepResultValidator"/>), or null
+    /// when it is refused: a protocol fault drops the worker, a fault in its values counts as a refusal in a row.
+    /// </summary>
+    private List<NodeCandidate>? Check(StepWork work, WorkerConnection worker, ShardRange range, StepResult result)
+    {
+        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
+        var candidates = new List<NodeCandidate>(result.Nodes.Count);
+        for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
+        {
+            var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
+            var gradient = result.Nodes[n].GradientSum;
+            refusal = StepResultValidator.CheckValues(
+                node,
+                MemoryMarshal.Cast<byte, float>(gradient.Span),
+                options.Value.MaxSampleGradientNorm * SampleCount(work, node),
+                out var norm);
+            var outcomes = new ShardStats[node.Size];
+            for (var s = 0; s < node.Size; s++)
+            {
+                var outcome = result.Shards[node.Start - range.Start + s];
+                outcomes[s] = new ShardStats(outcome.LossSum, outcome.Correct, outcome.Samples);
+            }
+            candidates.Add(new NodeCandidate(worker, node, gradient, outcomes, norm));
+        }
+        if (refusal is not { } refused)
+        {
+            return candidates;
+        }
+        if (refused.Kind is ResultRefusal.NonFiniteGradient or ResultRefusal.GradientNorm
+            || (refused.Kind is ResultRefusal.ShardLoss && result.Shards.Any(s => !double.IsFinite(s.LossSum))))
+        {
+            RecordRefusedValues(work.Step, range, refused.Reason);
+            RefuseForValues(work.Step, worker, range, refused.Reason);
+        }
+        else
+        {
+            registry.Drop(worker, $"step {work.Step}, shards {range}: {refused.Reason}");
+        }
+        return null;
+    }
+
+    /// <summary>Puts a computation's node into the step's sum.</summary>
+    private void Accept(NodeCandidate candidate, int samples)
+    {
+        _nodes.Add(candidate.Node, candidate.Gradient);
+        _sources[candidate.Node.Start] = candidate;
+        candidate.Outcomes.CopyTo(_stats, candidate.Node.Start);
+        MarkDone(candidate.Node);
+        _norms.Add(candidate.Norm / samples);
+    }
+
+    private void MarkDone(TreeNode node) => _done.AsSpan(node.Start, node.Size).Fill(true);
+
+    /// <summary>
+    /// Ends a check with <paramref name="winner"/>'s bits in the sum. The computations that differ from it lose: a held
+    /// outlier's worker is refused for its values; a worker whose result two others contradicted is dropped, and
+    /// its other nodes of the step are recomputed.
+    /// </summary>
+    private void Settle(long step, NodeCheck check, NodeCandidate winner, int samples)
+    {
+        _checks.Remove(check);
+        if (!check.Accepted || !winner.SameAs(check.First))
+        {
+            Accept(winner, samples);
+        }
+        if (!check.Accepted && winner.SameAs(check.First))
+        {
+            Checks.HonestOutliers++;
+            logger.LogInformation(
+                "Step {Step}: node {Node} of {Worker} has an outlying norm; {Other} computed the same bits: accepted",
+                step, check.Node, check.First.Worker, winner.Worker);
+        }
+        foreach (var loser in check.Candidates.Where(c => !c.SameAs(winner)))
+        {
+            if (check.Accepted)
+            {
+                DropContradicted(step, loser.Worker, check.Node);
+            }
+            else
+            {
+                RefuseForValues(
+                    step,
+                    loser.Worker,
+                    check.Range,
+                    $"gradient of node {check.Node} has L2 norm {loser.Norm:G3}, above {options.Value.MaxNormRatio} × "
+                        + $"the recent median per sample, and {winner.Worker} computed other bits");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Drops a worker whose computation of <paramref name="node"/> two other computations contradicted: none of its
+    /// nodes in this step is trusted any more, so they are recomputed (and their checks forgotten).
+    /// </summary>
+    private void DropContradicted(long step, WorkerConnection liar, TreeNode node)
+    {
+        registry.Drop(
+            liar, $"step {step}: its gradient for node {node} differs from the bits two other workers computed");
+        Checks.Contradicted++;
+        _refusedThisStep.Add(liar);
+        for (var start = 0; start < _shardCount; start++)
+        {
+            if (_sources[start] is { } source && source.Worker == liar)
+            {
+                _nodes.Remove(source.Node);
+                _sources[start] = null;
+                _done.AsSpan(source.Node.Start, source.Node.Size).Clear();
+            }
+        }
+        foreach (var check in _checks.ToList())
+        {
+            check.Candidates.RemoveAll(c => c.Worker == liar);
+            if (check.Candidates.Count == 0 || check.First.Worker == liar)
+            {
+                _checks.Remove(check);
+                _done.AsSpan(check.Node.Start, check.Node.Size).Clear();
+                _nodes.Remove(check.Node);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts a refusal for the values of <paramref name="worker"/>'s result: it takes no more shards of this step
+    /// while others are there, and <see cref="CoordinatorOptions.MaxRefusalsInARow"/> in a row drop it.
+    /// </summary>
+    private void RefuseForValues(long step, WorkerConnection worker, ShardRange range, string reason)
+    {
+        _refusedThisStep.Add(worker);
+        var most = options.Value.MaxRefusalsInARow;
+        if (++worker.RefusedInARow >= most)
+        {
+            registry.Drop(worker, $"step {step}, shards {range}: {reason} ({most} results in a row refused)");
+            return;
+        }
+        logger.LogWarning(
+            "Step {Step}: result of {Worker} for shards {Range} refused, recomputed by others "
+                + "({Count} of {Most} refusals in a row drop a worker): {Reason}",
+            step, worker, range, worker.RefusedInARow, most, reason);
+    }
+
+    /// <summary>
+    /// Gives each node under check to one worker that has not computed it yet (a worker takes one node a round).
+    /// </summary>
+    private List<Assignment> PlanChecks()
+    {
+        var round = new List<Assignment>();
+        var busy = new HashSet<WorkerConnection>();
+        var connected = registry.Connected;
+        foreach (var check in _checks)
+        {
+            var worker = connected.FirstOrDefault(
+                w => !busy.Contains(w) && !check.Tried.Contains(w) && !_refusedThisStep.Contains(w));
+            if (worker is not null)
+            {
+                busy.Add(worker);
+                round.Add(new Assignment(worker, check.Range, check));
+            }
+        }
+        return round;
+    }
+
+    /// <summary>
+    /// Ends the checks no connected worker can take: a held outlier that no other worker can recompute is accepted (a
+    /// lone worker decides the run anyway), a spot check with no second worker is skipped, and two computations that
+    /// differ with no third worker to decide end the job.
+    /// </summary>
+    private void SettleWithoutWorkers(long step)
+    {
+        foreach (var check in _checks.ToList())
+        {
+            if (check.Candidates.Count > 1)
+            {
+                throw new DistributedStepException(
+                    $"step {step}: workers {string.Join(", ", check.Candidates.Select(c => c.Worker))} computed "
+                    + $"different gradients for node {check.Node} and no other worker is connected to decide");
+            }
+            _checks.Remove(check);
+            if (!check.Accepted)
+            {
+                logger.LogInformation(
+                    "Step {Step}: node {Node} of {Worker} has an outlying norm and no other worker can recompute it: "
+                        + "accepted",
+                    step, check.Node, check.First.Worker);
+                Accept(check.First, check.First.Outcomes.Sum(o => o.Samples));
+            }
+        }
     }
 
     /// <summary>
@@ -291,32 +575,6 @@ public sealed class DistributedStepExecutor(
             }
             _refusedForValues[s] = true;
         }
-    }
-
-    /// <summary>Why the result is refused (or null), and whether for its values (NaN, infinity, norm).</summary>
-    private (string? Refusal, bool ForValues) Accept(
-        StepResult result, StepWork work, ShardRange range, StepAccounting step)
-    {
-        var checking = timeProvider.GetTimestamp();
-        var refusal = StepResultValidator.CheckShape(result, work.Step, range, _shardCount, work.Shards);
-        for (var n = 0; refusal is null && n < result.Nodes.Count; n++)
-        {
-            var node = new TreeNode(result.Nodes[n].Start, result.Nodes[n].Size);
-            var gradient = MemoryMarshal.Cast<byte, float>(result.Nodes[n].GradientSum.Span);
-            refusal = StepResultValidator.CheckValues(
-                node, gradient, options.Value.MaxSampleGradientNorm * SampleCount(work, node));
-        }
-        if (refusal is null)
-        {
-            foreach (var node in result.Nodes)
-            {
-                _nodes.Add(new TreeNode(node.Start, node.Size), node.GradientSum);
-            }
-        }
-        step.Aggregation += timeProvider.GetElapsedTime(checking);
-        var forValues = refusal?.Kind is ResultRefusal.NonFiniteGradient or ResultRefusal.GradientNorm
-            || (refusal?.Kind is ResultRefusal.ShardLoss && result.Shards.Any(s => !double.IsFinite(s.LossSum)));
-        return (refusal?.Reason, forValues);
     }
 
     private CoordinatorMessage BuildAssignment(StepWork work, WorkerConnection worker, ShardRange range, ulong version)
@@ -488,6 +746,9 @@ public sealed class DistributedStepExecutor(
     }
 
     private sealed record Received(ReceivedResult? Result, string? Failure, long At);
+
+    /// <summary>One worker's part of a round: a range of missing shards, or the node of a check.</summary>
+    private sealed record Assignment(WorkerConnection Worker, ShardRange Range, NodeCheck? Check);
 
     private sealed class StepAccounting
     {

@@ -23,6 +23,15 @@ internal sealed class ReceivedNodes(int shardCount) : ITreeNodeGradients
         _sizes[node.Start] = node.Size;
     }
 
+    /// <summary>Forgets <paramref name="node"/>'s gradient, if it holds one.</summary>
+    public void Remove(TreeNode node)
+    {
+        if (_sizes[node.Start] == node.Size)
+        {
+            _gradients[node.Start] = null;
+        }
+    }
+
     public bool TryGet(TreeNode node, out ReadOnlySpan<float> gradient)
     {
         var known = _sizes[node.Start] == node.Size ? _gradients[node.Start] : null;

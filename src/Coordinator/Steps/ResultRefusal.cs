@@ -29,4 +29,10 @@ public enum ResultRefusal
 
     /// <summary>A node gradient's L2 norm is above its samples × the per-sample bound.</summary>
     GradientNorm,
+
+    /// <summary>
+    /// A node gradient's norm per sample is far above the recent median (<see cref="GradientNormHistory"/>) and another
+    /// worker's computation of the node contradicted it.
+    /// </summary>
+    NormOutlier,
 }

@@ -106,22 +106,24 @@ public static class StepResultValidator
 
     /// <summary>Refuses NaN or ±Inf (<see cref="CheckValues"/> with no norm bound).</summary>
     public static StepResultRefusal? CheckFinite(TreeNode node, ReadOnlySpan<float> gradient) =>
-        CheckValues(node, gradient, double.PositiveInfinity);
+        CheckValues(node, gradient, double.PositiveInfinity, out _);
 
     /// <summary>
     /// Refuses NaN or ±Inf, and an L2 norm above <paramref name="maxNorm"/>: finite values far too large to be a
     /// gradient of this model, which would overflow the weights (docs/security.md, "Hostile workers"). One vectorised
     /// pass: the sum of squares is finite only when every value is finite and the norm fits a float, so only a result
     /// that is refused, or one whose squares overflow, is scanned again, to name its first non-finite value.
+    /// <paramref name="norm"/> is the gradient's L2 norm (infinite when its squares overflow).
     /// </summary>
-    public static StepResultRefusal? CheckValues(TreeNode node, ReadOnlySpan<float> gradient, double maxNorm)
+    public static StepResultRefusal? CheckValues(
+        TreeNode node, ReadOnlySpan<float> gradient, double maxNorm, out double norm)
     {
         var sumOfSquares = TensorPrimitives.SumOfSquares(gradient);
+        norm = Math.Sqrt(sumOfSquares);
         if (!float.IsFinite(sumOfSquares) && FirstNonFinite(node, gradient) is { } nonFinite)
         {
             return nonFinite;
         }
-        var norm = Math.Sqrt(sumOfSquares);
         return norm <= maxNorm
             ? null
             : new(

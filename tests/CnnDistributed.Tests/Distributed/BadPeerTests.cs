@@ -75,8 +75,9 @@ public sealed class BadPeerTests
         var status = await misbehaving.WaitAsync(TimeSpan.FromSeconds(10));
 
         Assert.Equal(expected, actual);
-        var refusal = Assert.Single(cluster.LogLinesWith("Dropped worker", MisbehavingWorker.Name, expectedReason));
-        Assert.Contains("step 0", refusal);
+        // A protocol fault drops the peer at its first result; a fault in the values after three in a row.
+        Assert.Single(cluster.LogLinesWith("Dropped worker", MisbehavingWorker.Name, expectedReason));
+        Assert.Contains("step 0", cluster.LogLinesWith(MisbehavingWorker.Name, expectedReason).First(), StringComparison.OrdinalIgnoreCase);
         Assert.Equal(StatusCode.Aborted, status.StatusCode);
         Assert.Contains(expectedReason, status.Detail);
         Assert.Equal(2, cluster.Coordinator.Executor.Workers);

@@ -1,22 +1,21 @@
 using System.Diagnostics;
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Protocol.Messages;
-using CnnDistributed.Protocol.V1;
 using CnnDistributed.Tests.Infrastructure;
 using CnnDistributed.Worker.Runtime.Assignments;
 using CsCheck;
-using Google.Protobuf;
 using Xunit.Abstractions;
 
 namespace CnnDistributed.Tests.Properties;
 
 /// <summary>
 /// A short training run on the distributed executor (<see cref="ScriptedExecutor"/>: no network, fake time) with two
-/// honest workers and one that answers one generated step with one generated corruption (any of
-/// <see cref="ResultCorruption"/>): the corrupt worker is dropped, its shards are recomputed by the others in the same
-/// step, and the final weights equal the undisturbed local run's bit for bit. Twenty cases rather than 10,000: each one
-/// trains four real steps on the CPU (about a tenth of a second); the validator's properties cover the corruptions at
-/// volume, this one checks that every kind of refusal ends in the same recovery.
+/// honest workers and one that, from a generated step on, answers with a generated corruption (any of
+/// <see cref="ResultCorruption"/>): each corrupt result is refused and its shards are recomputed by the others in the
+/// same step (a protocol fault drops the worker at once, a fault in the values after three in a row), and the final
+/// weights equal the undisturbed local run's bit for bit. Twenty cases rather than 10,000: each one trains four real
+/// steps on the CPU (about a tenth of a second); the validator's properties cover the corruptions at volume, this one
+/// checks that every kind of refusal ends in the same recovery.
 /// </summary>
 [Trait("Category", "Integration")]
 public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper output)
@@ -45,8 +44,8 @@ public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper outpu
                 var bad = scripted.Join("bad-peer");
                 var answered = new long[honest.Length];
                 Array.Fill(answered, -1);
-                var loops = honest.Select((h, i) => AnswerHonestlyAsync(h, step => Volatile.Write(ref answered[i], step)))
-                    .Append(MisbehaveOnceAsync(scripted, bad, honest, answered, c.Corruption, c.Step, kinds))
+                var loops = honest.Select((h, i) => ComputingScriptedWorker.RunAsync(h, delivered: step => Volatile.Write(ref answered[i], step)))
+                    .Append(MisbehaveAsync(scripted, bad, honest, answered, c.Corruption, c.Step, kinds))
                     .ToList();
 
                 var actual = await ShortTrainingRun.RunAsync(scripted.Executor, steps).WaitAsync(TimeSpan.FromSeconds(30));
@@ -55,8 +54,10 @@ public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper outpu
                 await Task.WhenAll(loops).WaitAsync(TimeSpan.FromSeconds(10));
 
                 Assert.Equal(expected, actual);
-                Assert.Equal(2, workersLeft);
-                Assert.Single(scripted.Logs.Lines, l => l.Contains("Dropped worker") && l.Contains("bad-peer"));
+                var dropped = scripted.Logs.Lines.Count(l => l.Contains("Dropped worker") && l.Contains("bad-peer"));
+                Assert.InRange(dropped, 0, 1);
+                Assert.Contains(scripted.Logs.Lines, l => l.Contains("bad-peer") && (l.Contains("Dropped worker") || l.Contains("refused")));
+                Assert.Equal(3 - dropped, workersLeft);
             },
             Seed,
             Cases,
@@ -64,24 +65,12 @@ public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper outpu
         output.WriteLine($"{Cases} cases in {clock.Elapsed.TotalSeconds:0.00} s (seed {Seed}): {string.Join(", ", kinds)}");
     }
 
-    /// <summary>Computes every assignment as a real worker does until the job shuts the stream, then closes it.</summary>
-    private static async Task AnswerHonestlyAsync(ScriptedWorker worker, Action<long> answered)
-    {
-        using var runner = new ShardRunner(new CpuBackend(1, Core.Engine.InputScaling.UnitRange), ShortTrainingRun.ShardCount, TimeProvider.System);
-        while (await NextAsync(worker) is { } assignment)
-        {
-            worker.Connection.Deliver(new ReceivedResult(Detached(runner.Run(assignment))));
-            answered(assignment.StepId);
-        }
-        worker.Connection.MarkStreamEnded();
-    }
-
     /// <summary>
-    /// Answers honestly until <paramref name="badStep"/>, then sends that step's result with the corruption and stops.
-    /// A result for an earlier step is discarded on arrival as a late one (WorkerConnection.Deliver), so for that one
-    /// the worker falls silent and fake time runs past its deadline, once the honest workers have answered.
+    /// Answers honestly until <paramref name="badStep"/>, then sends every result with the corruption until the job drops
+    /// or shuts it. A result for an earlier step is discarded on arrival as a late one (WorkerConnection.Deliver), so for
+    /// that one the worker falls silent and fake time runs past its deadline, once the honest workers have answered.
     /// </summary>
-    private static async Task MisbehaveOnceAsync(
+    private static async Task MisbehaveAsync(
         ScriptedExecutor scripted,
         ScriptedWorker bad,
         ScriptedWorker[] honest,
@@ -91,26 +80,27 @@ public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper outpu
         List<ResultCorruption> kinds)
     {
         using var runner = new ShardRunner(new CpuBackend(1, Core.Engine.InputScaling.UnitRange), ShortTrainingRun.ShardCount, TimeProvider.System);
-        while (await NextAsync(bad) is { } assignment)
+        while (await ComputingScriptedWorker.NextAsync(bad) is { } assignment)
         {
-            var result = Detached(runner.Run(assignment));
+            var result = ComputingScriptedWorker.Detached(runner.Run(assignment));
             if (assignment.StepId < badStep)
             {
                 bad.Connection.Deliver(new ReceivedResult(result));
                 continue;
             }
-            if (!corruption.ApplyTo(result, assignment.StepId))
+            var applied = corruption;
+            if (!applied.ApplyTo(result, assignment.StepId))
             {
                 // Too few nodes to swap or split in this worker's range: a duplicated node instead.
-                corruption = corruption with { Kind = ResultCorruption.DuplicateNode };
-                corruption.ApplyTo(result, assignment.StepId);
+                applied = corruption with { Kind = ResultCorruption.DuplicateNode };
+                applied.ApplyTo(result, assignment.StepId);
             }
             lock (kinds)
             {
-                kinds.Add(corruption.Kind);
+                kinds.Add(applied.Kind);
             }
             bad.Connection.Deliver(new ReceivedResult(result));
-            while (corruption.Kind == ResultCorruption.StaleStepId && !bad.Connection.Closed.IsCompleted)
+            while (applied.Kind == ResultCorruption.StaleStepId && !bad.Connection.Closed.IsCompleted)
             {
                 if (honest.Select((h, i) => h.Connection.LastAssignedStep != assignment.StepId || Volatile.Read(ref answered[i]) >= assignment.StepId).All(done => done))
                 {
@@ -118,30 +108,7 @@ public sealed class CorruptedResultRecoveryPropertyTests(ITestOutputHelper outpu
                 }
                 await Task.Delay(1);
             }
-            break;
         }
         bad.Connection.MarkStreamEnded();
-    }
-
-    private static async Task<StepAssignment?> NextAsync(ScriptedWorker worker)
-    {
-        try
-        {
-            return await worker.NextAssignmentAsync();
-        }
-        catch (InvalidOperationException)
-        {
-            return null; // the job's shutdown
-        }
-    }
-
-    /// <summary>The result with its gradients copied: a runner reuses its node buffers on its next assignment.</summary>
-    private static StepResult Detached(StepResult result)
-    {
-        foreach (var node in result.Nodes)
-        {
-            node.GradientSum = ByteString.CopyFrom(node.GradientSum.Span);
-        }
-        return result;
     }
 }

@@ -2,33 +2,46 @@
 // Poisoned step results from a registered worker that receives real assignments (docs/protocol.md, "Limits": what
 // the coordinator refuses, StepResultValidator.cs). Each attack starts from a result that fits its assignment in
 // every checked respect and breaks exactly one property; the coordinator must drop the worker with ABORTED and the
-// reason, and recompute its shards elsewhere (the weights are compared by run.sh).
+// reason, and recompute its shards elsewhere (the weights are compared by run.sh). A result that breaks the protocol
+// drops the worker at once; one refused for its values (NaN, infinity, a norm out of bounds) is recomputed silently,
+// and the third in a row drops the worker, so those attacks answer up to three assignments the same way.
 
 const { grpc, statusName, nextAssignment, wellFormedResult, methods, TENSOR_BYTES } = require('../lib/common');
 
 /**
  * Registers, opens the work stream, waits for an assignment, sends what `poison` makes of a well-formed result, and
  * reports what the coordinator did: ABORTED with a reason matching `pattern` passes; a next assignment (the result
- * was taken) or silence fails.
+ * was taken) or silence fails. With `times` > 1 (refusals for values), up to that many assignments are answered with
+ * the poison and the drop must come after the last.
  */
-async function playResult(ctx, name, poison, pattern, { raw = false } = {}) {
+async function playResult(ctx, name, poison, pattern, { raw = false, times = 1 } = {}) {
   const a = await ctx.registerAccepted(`hostile-${name}`);
   const stream = raw ? ctx.openRawWork(a.client, a.settings.worker_id) : ctx.openWork(a.client, a.settings.worker_id);
   try {
-    const assignment = await nextAssignment(stream, 20_000);
+    let assignment = await nextAssignment(stream, 20_000);
     if (!assignment) {
       const s = stream.status;
       return { pass: false, detail: `no assignment within 20 s${s ? ` (${statusName(s.code)} "${s.details}")` : ''}` };
     }
-    const step = Number(assignment.step_id);
-    const range = `[${assignment.shard_start},${assignment.shard_end})`;
-    const result = wellFormedResult(assignment, a.settings.shard_count);
-    const message = poison(result, assignment, a.settings);
-    await stream.write(raw ? message : { result: message });
-    const next = await stream.next(10_000);
-    if (next) {
-      const what = next.kind === 'assignment' ? `an assignment for step ${next.assignment.step_id}` : next.kind;
-      return { pass: false, detail: `ACCEPTED: step ${step} shards ${range}, then the coordinator sent ${what}` };
+    const steps = [];
+    let step;
+    let range;
+    for (let sent = 1; ; sent++) {
+      step = Number(assignment.step_id);
+      range = `[${assignment.shard_start},${assignment.shard_end})`;
+      steps.push(step);
+      const result = wellFormedResult(assignment, a.settings.shard_count);
+      const message = poison(result, assignment, a.settings);
+      await stream.write(raw ? message : { result: message });
+      const next = await stream.next(10_000);
+      if (!next) {
+        break;
+      }
+      if (next.kind !== 'assignment' || sent >= times) {
+        const what = next.kind === 'assignment' ? `an assignment for step ${next.assignment.step_id}` : next.kind;
+        return { pass: false, detail: `ACCEPTED: step ${step} shards ${range}, then the coordinator sent ${what}` };
+      }
+      assignment = next.assignment;
     }
     const status = stream.status;
     if (!status) {
@@ -36,13 +49,17 @@ async function playResult(ctx, name, poison, pattern, { raw = false } = {}) {
     }
     return {
       pass: status.code === grpc.status.ABORTED && pattern.test(status.details ?? ''),
-      detail: `step ${step} shards ${range}: ${statusName(status.code)} "${status.details}"`,
+      detail: `${steps.length > 1 ? `${steps.length} results (steps ${steps.join(', ')}), the last ` : ''}`
+        + `step ${step} shards ${range}: ${statusName(status.code)} "${status.details}"`,
     };
   } finally {
     stream.cancel();
     a.client.close();
   }
 }
+
+/** A refusal for values: the third in a row drops the worker (CoordinatorOptions.MaxRefusalsInARow). */
+const VALUES = { times: 3 };
 
 /** Overwrites float32 `index` of the first node's gradient. */
 function setGradient(result, index, value) {
@@ -92,12 +109,12 @@ module.exports = [
   },
   {
     name: 'result-nan-gradient',
-    run: (ctx) => playResult(ctx, 'nan', (r) => setGradient(r, 1234, Number.NaN), /NaN at parameter 1234/),
+    run: (ctx) => playResult(ctx, 'nan', (r) => setGradient(r, 1234, Number.NaN), /NaN at parameter 1234/, VALUES),
   },
   {
     name: 'result-inf-gradient',
     run: (ctx) => playResult(ctx, 'inf', (r) => setGradient(r, 4321, Number.POSITIVE_INFINITY),
-      /(Infinity|∞) at parameter 4321/),
+      /(Infinity|∞) at parameter 4321/, VALUES),
   },
   {
     name: 'result-huge-finite-gradient',
@@ -108,7 +125,7 @@ module.exports = [
         g.writeFloatLE(i % 8 === 0 ? 3e38 : -3e38, i);
       }
       return r;
-    }, /has L2 norm .* above its bound/),
+    }, /has L2 norm .* above its bound/, VALUES),
   },
   {
     name: 'result-gradient-wrong-length',
@@ -156,7 +173,7 @@ module.exports = [
     run: (ctx) => playResult(ctx, 'nanloss', (r) => {
       r.shards[0] = { ...r.shards[0], loss_sum: Number.NaN };
       return r;
-    }, /not a finite non-negative number/),
+    }, /not a finite non-negative number/, VALUES),
   },
   {
     name: 'result-negative-compute-time',

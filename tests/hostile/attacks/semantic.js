@@ -1,8 +1,8 @@
 'use strict';
-// Attacks whose defences do not exist yet (issue #20): results that break no protocol rule but lie. They are not
-// played by default; `node attack.js --pending` (run.sh --pending) plays them after all the others, because an
-// accepted one changes the weights and the huge ones can leave the job unable to go on. A PASS here means the
-// coordinator refused the lie; today they are expected to FAIL.
+// Results that break no protocol rule but lie (docs/security.md, "Hostile workers"): zero gradients from a worker
+// claiming a 1 µs compute time, caught by spot checks (run.sh spot-checks every result: --verify-fraction 1), and a
+// finite gradient 1000× the honest norm, within the absolute bound but far above the relative one. A PASS means the
+// coordinator dropped the liar; run.sh checks that none of the lies reached the weights.
 
 const { grpc, statusName, nextAssignment, wellFormedResult, sleep } = require('../lib/common');
 
@@ -50,10 +50,10 @@ function norm(buffer) {
 
 module.exports = [
   {
-    name: 'pending-tiny-compute-micros',
+    name: 'lie-tiny-compute-micros-zero-gradients',
     async run(ctx) {
       // A worker claiming 1 µs of compute per step to be handed every shard. Its gradients are zeros (it cannot
-      // compute real ones), so once accepted it also changes the weights.
+      // compute real ones): the spot check of its first result must drop it before the zeros reach the weights.
       const w = await join(ctx, 'speedliar');
       try {
         const first = w.assignment;
@@ -76,9 +76,10 @@ module.exports = [
         const third = o2.taken ? o2.next : null;
         const shares = [first, second, third].filter(Boolean).map((a) => `${size(a)} ${rangeOf(a)}`).join(' → ');
         const greedy = [second, third].filter(Boolean).some((a) => size(a) > size(first));
+        const shareText = `the attacker's shares of ${w.settings.shard_count}: ${shares}`;
         return {
           pass: !greedy && !o2.taken,
-          detail: `ACCEPTED a 1 µs compute time; the attacker's shares of ${w.settings.shard_count}: ${shares}`,
+          detail: o2.taken ? `ACCEPTED two results with zero gradients; ${shareText}` : `${o2.detail}; ${shareText}`,
         };
       } finally {
         w.leave();
@@ -86,7 +87,7 @@ module.exports = [
     },
   },
   {
-    name: 'pending-gradient-norm-1000x',
+    name: 'lie-gradient-norm-1000x',
     timeoutMs: 60_000,
     async run(ctx) {
       // Estimate the honest per-sample gradient from how far the weights moved between two of our assignments,
@@ -106,24 +107,39 @@ module.exports = [
           delta.writeFloatLE(after.weights.readFloatLE(i) - before.weights.readFloatLE(i), i);
         }
         const perSample = norm(delta) / (ctx.lr * (after.step - before.step));
-        const result = wellFormedResult(w.assignment, w.settings.shard_count);
-        for (const node of result.nodes) {
-          const samples = w.assignment.shards
-            .slice(node.start - w.assignment.shard_start, node.start - w.assignment.shard_start + node.size)
-            .reduce((n, s) => n + s.labels.length, 0);
-          const target = 1000 * perSample * samples;
-          const direction = Array.from({ length: node.gradient_sum.length / 4 }, () => Math.random() - 0.5);
-          const length = Math.sqrt(direction.reduce((s, v) => s + v * v, 0));
-          direction.forEach((v, i) => node.gradient_sum.writeFloatLE((v / length) * target, i * 4));
+        // A refusal for its values is silent until the third in a row drops the worker: lie three times.
+        let assignment = w.assignment;
+        let what = '';
+        for (let sent = 1; sent <= 3; sent++) {
+          const result = wellFormedResult(assignment, w.settings.shard_count);
+          for (const node of result.nodes) {
+            const samples = assignment.shards
+              .slice(node.start - assignment.shard_start, node.start - assignment.shard_start + node.size)
+              .reduce((n, s) => n + s.labels.length, 0);
+            const target = 1000 * perSample * samples;
+            const direction = Array.from({ length: node.gradient_sum.length / 4 }, () => Math.random() - 0.5);
+            const length = Math.sqrt(direction.reduce((s, v) => s + v * v, 0));
+            direction.forEach((v, i) => node.gradient_sum.writeFloatLE((v / length) * target, i * 4));
+          }
+          await w.stream.write({ result });
+          what = `${sent} results, the last with norm ${norm(result.nodes[0].gradient_sum).toExponential(2)} for `
+            + `node [${result.nodes[0].start},${result.nodes[0].start + result.nodes[0].size}) (honest ≈ `
+            + `${(perSample).toExponential(2)} per sample, from the weights' movement over steps `
+            + `${before.step}–${after.step})`;
+          const o = await outcome(w.stream, 10_000);
+          if (!o.taken) {
+            // Refused as an outlier three times in a row, or, when it was given an honest node to spot-check,
+            // contradicted by two other workers.
+            return { pass: o.status?.code === grpc.status.ABORTED
+                && /median|two other workers/.test(o.status.details ?? ''),
+              detail: `${o.detail}; ${what}` };
+          }
+          if (!o.next) {
+            return { pass: false, detail: `ACCEPTED ${what}; ${o.detail}` };
+          }
+          assignment = o.next;
         }
-        await w.stream.write({ result });
-        const o = await outcome(w.stream);
-        const what = `norm ${norm(result.nodes[0].gradient_sum).toExponential(2)} for node [${result.nodes[0].start},`
-          + `${result.nodes[0].start + result.nodes[0].size}) (honest ≈ ${(perSample).toExponential(2)} per sample, `
-          + `from the weights' movement over steps ${before.step}–${after.step})`;
-        return o.taken
-          ? { pass: false, detail: `ACCEPTED ${what}${o.next ? '' : `; ${o.detail}`}` }
-          : { pass: o.status?.code === grpc.status.ABORTED, detail: `${o.detail}; ${what}` };
+        return { pass: false, detail: `ACCEPTED ${what}: still in the job` };
       } finally {
         w.leave();
       }
