@@ -4,6 +4,7 @@ using CnnDistributed.Bench.Floor;
 using CnnDistributed.Bench.Training;
 using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Coordinator.Execution;
+using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Throughput;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Training;
@@ -20,7 +21,9 @@ public static class ClusterBenchCommands
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(2);
     private const int FailoverTrials = 10;
 
-    /// <summary>coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, failover and checkpoint.</summary>
+    /// <summary>
+    /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, spot-checks, failover and checkpoint.
+    /// </summary>
     public static IEnumerable<Command> Create()
     {
         yield return Verb("coordinator", "Coordinator capacity: N workers whose backend answers at once", async (o, ct) =>
@@ -58,8 +61,24 @@ public static class ClusterBenchCommands
         });
         yield return Verb("tls", "Rounds of training with mutual TLS and with --insecure, TLS as a percentage of plaintext", async (o, ct) =>
         {
-            var data = MnistDataset.Load(SampleDataLocator.Find());
-            await TlsCostBench.RunAsync(data.Train, o.BatchSizes, o.Workers, o.Threads, o.Shards, o.Rounds, WarmUp, o.Duration, Print, ct);
+            var job = new TrainingOptions { Shards = o.Shards };
+            await using var secure = await StartAsync(job, o.Workers, o.Threads, ct);
+            await using var plain = await StartAsync(job, o.Workers, o.Threads, ct, insecure: true);
+            await PairedAsync(o, "tls", secure, "insecure", plain, ct);
+        });
+        yield return Verb("checks", "Rounds of training with the result value checks on and off (spot checks off in both)", async (o, ct) =>
+        {
+            var job = new TrainingOptions { Shards = o.Shards };
+            await using var on = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
+            await using var off = await StartAsync(job, o.Workers, o.Threads, ct, c => (c.VerifyFraction, c.SkipValueChecks) = (0, true));
+            await PairedAsync(o, "checks", on, "checks-off", off, ct);
+        });
+        yield return Verb("spot-checks", "Rounds of training with the default --verify-fraction against 0", async (o, ct) =>
+        {
+            var job = new TrainingOptions { Shards = o.Shards };
+            await using var on = await StartAsync(job, o.Workers, o.Threads, ct);
+            await using var off = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
+            await PairedAsync(o, "spot-checks", on, "verify-fraction-0", off, ct);
         });
         yield return Verb("failover", "Time from a worker's death to its shards going to the survivor (2 workers)", async (o, ct) =>
         {
@@ -121,14 +140,29 @@ public static class ClusterBenchCommands
         return command;
     }
 
-    /// <summary>The job on <paramref name="workers"/> local workers with mutual TLS (none: the engine in this process).</summary>
-    private static Task<TrainingExecution> StartAsync(TrainingOptions job, int workers, int threads, CancellationToken ct) =>
+    /// <summary>Rounds of <paramref name="measured"/> against <paramref name="baseline"/> on the bundled sample.</summary>
+    private static Task PairedAsync(
+        ClusterBenchOptions o, string what, TrainingExecution measured, string baselineName, TrainingExecution baseline, CancellationToken ct) =>
+        PairedCostBench.RunAsync(what, measured, baselineName, baseline, MnistDataset.Load(SampleDataLocator.Find()).Train,
+            o.BatchSizes, o.Threads, o.Shards, o.Rounds, WarmUp, o.Duration, Print, ct);
+
+    /// <summary>
+    /// The job on <paramref name="workers"/> local workers, with mutual TLS unless <paramref name="insecure"/> (none: the
+    /// engine in this process), the coordinator's options changed by <paramref name="configure"/>.
+    /// </summary>
+    private static Task<TrainingExecution> StartAsync(
+        TrainingOptions job,
+        int workers,
+        int threads,
+        CancellationToken ct,
+        Action<CoordinatorOptions>? configure = null,
+        bool insecure = false) =>
         TrainingExecution.StartAsync(
             job,
-            new RunOptions { Workers = workers, Threads = threads, Device = "cpu" },
+            new RunOptions { Workers = workers, Threads = threads, Device = "cpu", Insecure = insecure },
             serve: null,
             serveTls: null,
-            configureCoordinator: null,
+            configureCoordinator: configure,
             NullLoggerFactory.Instance,
             listening: null,
             ct);

@@ -86,11 +86,14 @@ public sealed record FailoverRecord : BenchRecord
     public required int FailoverTrials { get; init; }
 }
 
-/// <summary><c>tls</c>: training through mutual TLS against the same job over plaintext HTTP/2, in one round.</summary>
-public sealed record TlsRecord : BenchRecord
+/// <summary>
+/// <c>tls</c> and <c>checks</c>: one round of the same job measured two ways back to back (TLS against
+/// <c>--insecure</c>; result checks on against off), this record's fields being the measured way's.
+/// </summary>
+public sealed record PairedRecord : BenchRecord
 {
     /// <summary>The record of <paramref name="measured"/> with this measurement's fields added.</summary>
-    public TlsRecord(BenchRecord measured)
+    public PairedRecord(BenchRecord measured)
         : base(measured)
     {
     }
@@ -100,18 +103,23 @@ public sealed record TlsRecord : BenchRecord
     [JsonPropertyOrder(1)]
     public required int Round { get; init; }
 
-    /// <summary>Samples/s of the same job with <c>--insecure</c>, in the same round.</summary>
-    [JsonPropertyName("insecure_samples_per_second")]
+    /// <summary>What the measured way is compared with, e.g. <c>insecure</c> or <c>checks-off</c>.</summary>
+    [JsonPropertyName("baseline")]
     [JsonPropertyOrder(1)]
-    public required double InsecureSamplesPerSecond { get; init; }
+    public required string Baseline { get; init; }
 
-    /// <summary>process_cpu_ms_per_step of the same job with <c>--insecure</c>, in the same round.</summary>
-    [JsonPropertyName("insecure_process_cpu_ms_per_step")]
+    /// <summary>Samples/s of the baseline, in the same round.</summary>
+    [JsonPropertyName("baseline_samples_per_second")]
     [JsonPropertyOrder(1)]
-    public double? InsecureProcessCpuMsPerStep { get; init; }
+    public required double BaselineSamplesPerSecond { get; init; }
 
-    /// <summary>samples_per_second as a percentage of insecure_samples_per_second.</summary>
-    [JsonPropertyName("percent_of_insecure")]
+    /// <summary>process_cpu_ms_per_step of the baseline, in the same round.</summary>
+    [JsonPropertyName("baseline_process_cpu_ms_per_step")]
     [JsonPropertyOrder(1)]
-    public required double PercentOfInsecure { get; init; }
+    public double? BaselineProcessCpuMsPerStep { get; init; }
+
+    /// <summary>samples_per_second as a percentage of baseline_samples_per_second.</summary>
+    [JsonPropertyName("percent_of_baseline")]
+    [JsonPropertyOrder(1)]
+    public required double PercentOfBaseline { get; init; }
 }

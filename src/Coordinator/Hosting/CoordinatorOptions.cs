@@ -79,6 +79,12 @@ public sealed class CoordinatorOptions
     /// </summary>
     public int MaxRefusalsInARow { get; set; } = 3;
 
+    /// <summary>
+    /// Benchmarks only (not a flag, internal): skips the value checks of every result (finite values, both norm bounds)
+    /// so that <c>cnnd-bench checks</c> can measure what they cost in the same run.
+    /// </summary>
+    internal bool SkipValueChecks { get; set; }
+
     /// <summary>How long ending the job waits for workers to close their streams (default 5 s).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

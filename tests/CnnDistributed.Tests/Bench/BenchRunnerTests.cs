@@ -50,6 +50,37 @@ public sealed class BenchRunnerTests
         }
     }
 
+    [Fact]
+    public async Task ChecksReportsEachRoundAgainstTheSameJobWithTheChecksOffAndTheMedians()
+    {
+        var result = await CnndProcess.RunBenchAsync("checks", "--workers", "2", "--threads", "1", "--seconds", "0.3", "--batch-size", "16", "--rounds", "2");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Empty(result.Stderr);
+        Assert.Equal(3, result.StdoutLines.Length);
+        var percents = new List<double>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var document = JsonDocument.Parse(result.StdoutLines[i]);
+            var root = document.RootElement;
+            Assert.Equal(i < 2 ? "checks" : "checks-median", root.GetProperty("what").GetString());
+            Assert.Equal("checks-off", root.GetProperty("baseline").GetString());
+            Assert.Equal(Math.Min(i + 1, 2), root.GetProperty("round").GetInt32());
+            var measured = root.GetProperty("samples_per_second").GetDouble();
+            var baseline = root.GetProperty("baseline_samples_per_second").GetDouble();
+            Assert.True(measured > 0 && baseline > 0);
+            if (i < 2)
+            {
+                Assert.Equal(100 * measured / baseline, root.GetProperty("percent_of_baseline").GetDouble(), 6);
+                percents.Add(root.GetProperty("percent_of_baseline").GetDouble());
+            }
+            else
+            {
+                Assert.Equal(percents.Average(), root.GetProperty("percent_of_baseline").GetDouble(), 6);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("tcp-floor --workers 3", "error: --workers must be a power of two up to --shards (8) for tcp-floor (got 3)")]
     [InlineData("scaling --workers 2 --rounds 0", "error: --rounds must be at least 1 (got 0)")]
