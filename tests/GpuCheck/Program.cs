@@ -7,12 +7,24 @@ using CnnDistributed.Core.Engine.Gpu;
 using CnnDistributed.GpuCheck;
 
 // cnnd-gpu-check [agree|train|bench|all] [--device cuda|opencl] [--data DIR] [--epochs E] [--seconds S]
-// The GPU checks of scripts/gpu-check.sh, runnable from a self-contained publish on a machine without .NET.
+// cnnd-gpu-check ptx --out DIR
+// The GPU checks of scripts/gpu-check.sh, runnable from a self-contained publish on a machine without .NET; `ptx`
+// writes every kernel's PTX for SM_90 at PTX ISA 7.8 (what ptxas 11.8 reads) for scripts/ptx-check.sh, no GPU needed.
 var verb = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "all";
 string Option(string name, string fallback)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+}
+if (verb == "ptx")
+{
+    var folder = Directory.CreateDirectory(Option("--out", "ptx")).FullName;
+    foreach (var kernel in KernelPtx.Kernels)
+    {
+        File.WriteAllText(Path.Combine(folder, $"{kernel}.ptx"), KernelPtx.Compile(kernel, ILGPU.Runtime.Cuda.CudaInstructionSet.ISA_78));
+    }
+    Console.WriteLine($"ptx: {KernelPtx.Kernels.Count} kernels written to {folder}");
+    return 0;
 }
 var device = DeviceSelector.Parse(Option("--device", "cuda"));
 var data = MnistDataset.Load(Option("--data", Path.Combine("data", "mnist-sample")));

@@ -4,7 +4,7 @@ namespace CnnDistributed.Core.Engine.Devices;
 public enum ComputeDevice
 {
     /// <summary>
-    /// The best device found: CUDA, else OpenCL, else the CPU engine (see <see cref="DeviceSelector"/>).
+    /// The best device found: CUDA, else an OpenCL GPU, else the CPU engine (see <see cref="DeviceSelector"/>).
     /// </summary>
     Auto,
 

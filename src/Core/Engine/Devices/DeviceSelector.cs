@@ -7,7 +7,7 @@ namespace CnnDistributed.Core.Engine.Devices;
 /// <summary>
 /// Resolves <c>--device auto|cpu|cuda|opencl</c> against what ILGPU finds. ILGPU registers a CPU simulator
 /// whenever no real device registers, so devices are counted per kind (<c>GetCudaDevices</c>,
-/// <c>GetCLDevices</c>), never by <c>Context.Devices</c>. auto picks CUDA, then OpenCL, then the CPU engine.
+/// <c>GetCLDevices</c>), never by <c>Context.Devices</c>. auto picks CUDA, then an OpenCL GPU, then the CPU engine.
 /// </summary>
 public static class DeviceSelector
 {
@@ -43,20 +43,51 @@ public static class DeviceSelector
             return new DeviceSelection(requested, ComputeDevice.Cpu, "cpu: the CPU engine, as requested");
         }
         using var context = CreateContext();
-        var cuda = context.GetCudaDevices();
-        var openCl = context.GetCLDevices();
-        var seen = DescribeDevices(context);
+        var cudaDevices = context.GetCudaDevices();
+        var clDevices = context.GetCLDevices();
+        var cuda = new List<string>();
+        for (var i = 0; i < cudaDevices.Count; i++)
+        {
+            cuda.Add(cudaDevices[i].Name);
+        }
+        var openCl = new List<OpenClDevice>();
+        for (var i = 0; i < clDevices.Count; i++)
+        {
+            openCl.Add(new(clDevices[i].Name, clDevices[i].DeviceType.HasFlag(CLDeviceType.CL_DEVICE_TYPE_GPU)));
+        }
+        return Choose(requested, cuda, openCl, DescribeDevices(context));
+    }
+
+    /// <summary>An OpenCL device ILGPU found, and whether it is of type GPU (PoCL's, for one, is of type CPU).</summary>
+    public sealed record OpenClDevice(string Name, bool IsGpu);
+
+    /// <summary>
+    /// The choice among the devices found: an explicit cuda or opencl takes the first of its kind (an OpenCL device
+    /// of any type: PoCL is how CI runs the OpenCL backend for real). auto takes CUDA, then an OpenCL device of type
+    /// GPU, else the CPU engine: an OpenCL CPU device runs our kernels far slower than the CPU engine.
+    /// </summary>
+    public static DeviceSelection Choose(
+        ComputeDevice requested, IReadOnlyList<string> cuda, IReadOnlyList<OpenClDevice> openCl, string seen)
+    {
+        var openClGpu = openCl.FirstOrDefault(d => d.IsGpu);
         return requested switch
         {
-            ComputeDevice.Cuda when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"cuda: {cuda[0].Name}"),
+            ComputeDevice.Cpu => new(requested, ComputeDevice.Cpu, "cpu: the CPU engine, as requested"),
+            ComputeDevice.Cuda when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"cuda: {cuda[0]}"),
             ComputeDevice.Cuda => throw new DeviceUnavailableException(
                 $"--device cuda: no CUDA device found (ILGPU sees only: {seen})"),
             ComputeDevice.OpenCL when openCl.Count > 0 =>
                 new(requested, ComputeDevice.OpenCL, $"opencl: {openCl[0].Name}"),
             ComputeDevice.OpenCL => throw new DeviceUnavailableException(
                 $"--device opencl: no usable OpenCL device found (ILGPU sees only: {seen})"),
-            _ when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"auto: chose cuda ({cuda[0].Name})"),
-            _ when openCl.Count > 0 => new(requested, ComputeDevice.OpenCL, $"auto: chose opencl ({openCl[0].Name})"),
+            _ when cuda.Count > 0 => new(requested, ComputeDevice.Cuda, $"auto: chose cuda ({cuda[0]})"),
+            _ when openClGpu is not null =>
+                new(requested, ComputeDevice.OpenCL, $"auto: chose opencl ({openClGpu.Name}, a GPU)"),
+            _ when openCl.Count > 0 => new(
+                requested,
+                ComputeDevice.Cpu,
+                $"auto: chose cpu (OpenCL device {openCl[0].Name} is a CPU device, slower than the CPU engine; "
+                    + "--device opencl takes it)"),
             _ => new(
                 requested, ComputeDevice.Cpu, $"auto: chose cpu (no CUDA or OpenCL device; ILGPU sees only: {seen})"),
         };

@@ -7,8 +7,14 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// </summary>
 internal static class GpuKernelCatalog
 {
-    /// <summary>A kernel method and whether it is explicitly grouped (uses groups and shared memory).</summary>
-    public sealed record Entry(MethodInfo Method, bool ExplicitlyGrouped)
+    /// <summary>The registers per thread a kernel may use unless its entry says why more is right (docs/gpu.md).</summary>
+    public const int DefaultRegisterBudget = 64;
+
+    /// <summary>
+    /// A kernel method, whether it is explicitly grouped (uses groups and shared memory), and the most registers per
+    /// thread ptxas may give it.
+    /// </summary>
+    public sealed record Entry(MethodInfo Method, bool ExplicitlyGrouped, int RegisterBudget = DefaultRegisterBudget)
     {
         public override string ToString() => $"{Method.DeclaringType!.Name}.{Method.Name}";
     }
@@ -18,7 +24,8 @@ internal static class GpuKernelCatalog
         Implicit(typeof(ForwardKernels), nameof(ForwardKernels.ScaleInput)),
         Implicit(typeof(ForwardKernels), nameof(ForwardKernels.ConvForward)),
         Implicit(typeof(ForwardKernels), nameof(ForwardKernels.PoolForward)),
-        Implicit(typeof(ForwardKernels), nameof(ForwardKernels.OutputLayer)),
+        // One thread per sample: ForwardKernels.OutputLayer says why its registers are not a limit.
+        new(Method(typeof(ForwardKernels), nameof(ForwardKernels.OutputLayer)), false, RegisterBudget: 192),
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.HiddenGradient)),
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.Unpool)),
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.ConvInputGradient)),
