@@ -86,6 +86,8 @@ if (verb is "bench" or "all")
         {
             var training = new LocalTraining(backend, data, batch, 0.01f);
             await training.RunEpochAsync(0, 3);
+            var traffic = (backend as GpuBackend)?.Traffic;
+            var (launches, bytesUp, bytesDown) = (traffic?.Launches ?? 0, traffic?.BytesToDevice ?? 0, traffic?.BytesFromDevice ?? 0);
             var clock = Stopwatch.StartNew();
             var steps = 0;
             for (var epoch = 1; clock.Elapsed.TotalSeconds < seconds; epoch++)
@@ -103,6 +105,10 @@ if (verb is "bench" or "all")
                 samples_per_second = Math.Round(steps * (double)batch / elapsed),
                 steps,
                 seconds = Math.Round(elapsed, 2),
+                // What each step asked of the device (GPU backends only; docs/gpu.md).
+                launches_per_step = traffic is null ? (double?)null : (traffic.Launches - launches) / (double)steps,
+                bytes_to_device_per_step = traffic is null ? (double?)null : (traffic.BytesToDevice - bytesUp) / (double)steps,
+                bytes_from_device_per_step = traffic is null ? (double?)null : (traffic.BytesFromDevice - bytesDown) / (double)steps,
             }));
         }
     }

@@ -58,7 +58,9 @@ public static class DeviceSelector
         return Choose(requested, cuda, openCl, DescribeDevices(context));
     }
 
-    /// <summary>An OpenCL device ILGPU found, and whether it is of type GPU (PoCL's, for one, is of type CPU).</summary>
+    /// <summary>
+    /// An OpenCL device ILGPU found, and whether it is of type GPU (PoCL's, for one, is of type CPU).
+    /// </summary>
     public sealed record OpenClDevice(string Name, bool IsGpu);
 
     /// <summary>

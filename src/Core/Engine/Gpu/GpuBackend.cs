@@ -45,12 +45,15 @@ public sealed class GpuBackend : IComputeBackend
         Accelerator = accelerator;
         DeviceKind = deviceKind;
         (_scale, _offset) = scaling.Affine();
-        _kernels = new GpuKernelSet(accelerator, gemmTile ?? GpuKernelSet.DefaultTile(accelerator));
+        _kernels = new GpuKernelSet(accelerator, gemmTile ?? GpuKernelSet.DefaultTile(accelerator), Traffic);
         _workspace = new GpuWorkspace(accelerator);
     }
 
     /// <inheritdoc/>
     public string DeviceKind { get; }
+
+    /// <summary>The launches and copies this backend has asked of its device so far.</summary>
+    public GpuTraffic Traffic { get; } = new();
 
     /// <summary>The side of the shared-memory GEMM tiles in use; 0 for the direct GEMM.</summary>
     public int GemmTile => _kernels.Tile;
@@ -165,11 +168,17 @@ public sealed class GpuBackend : IComputeBackend
         _context.Dispose();
     }
 
-    internal static void Upload<T>(ArrayView<T> target, ReadOnlySpan<T> source) where T : unmanaged =>
+    private unsafe void Upload<T>(ArrayView<T> target, ReadOnlySpan<T> source) where T : unmanaged
+    {
+        Traffic.CopiedToDevice((long)source.Length * sizeof(T));
         target.SubView(0, source.Length).CopyFromCPU(ref MemoryMarshal.GetReference(source), source.Length);
+    }
 
-    internal static void Download<T>(ArrayView<T> source, Span<T> target) where T : unmanaged =>
+    private unsafe void Download<T>(ArrayView<T> source, Span<T> target) where T : unmanaged
+    {
+        Traffic.CopiedFromDevice((long)target.Length * sizeof(T));
         source.SubView(0, target.Length).CopyToCPU(ref MemoryMarshal.GetReference(target), target.Length);
+    }
 
     private static ReadOnlySpan<float> CheckedParameters(ReadOnlySpan<float> parameters) =>
         parameters.Length == ModelShape.ParameterCount

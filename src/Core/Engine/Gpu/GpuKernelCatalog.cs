@@ -7,7 +7,9 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// </summary>
 internal static class GpuKernelCatalog
 {
-    /// <summary>The registers per thread a kernel may use unless its entry says why more is right (docs/gpu.md).</summary>
+    /// <summary>
+    /// The registers per thread a kernel may use unless its entry says why more is right (docs/gpu.md).
+    /// </summary>
     public const int DefaultRegisterBudget = 64;
 
     /// <summary>

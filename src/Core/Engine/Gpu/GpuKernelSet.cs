@@ -8,9 +8,15 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// </summary>
 internal sealed class GpuKernelSet
 {
-    /// <summary>Loads the kernels; <paramref name="gemmTile"/> is 0 (direct GEMM), 4 or 16.</summary>
-    public GpuKernelSet(Accelerator accelerator, int gemmTile)
+    private readonly GpuTraffic _traffic;
+
+    /// <summary>
+    /// Loads the kernels; <paramref name="gemmTile"/> is 0 (direct GEMM), 4 or 16. Every launch is counted in
+    /// <paramref name="traffic"/>.
+    /// </summary>
+    public GpuKernelSet(Accelerator accelerator, int gemmTile, GpuTraffic traffic)
     {
+        _traffic = traffic;
         if (gemmTile is not (0 or GemmKernels.SmallTile or GemmKernels.LargeTile))
         {
             throw new ArgumentOutOfRangeException(
@@ -25,39 +31,39 @@ internal sealed class GpuKernelSet
                 + $"{gemmTile}×{gemmTile} GEMM tiles need {gemmTile * gemmTile}");
         }
         Tile = gemmTile;
-        ScaleInput = accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<byte>, ArrayView<float>, float, float>(ForwardKernels.ScaleInput);
-        ConvForward = accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ForwardKernels.ConvForward);
-        PoolForward = accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape>(ForwardKernels.PoolForward);
-        OutputLayer = accelerator.LoadAutoGroupedStreamKernel<
+        ScaleInput = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<byte>, ArrayView<float>, float, float>(ForwardKernels.ScaleInput));
+        ConvForward = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ForwardKernels.ConvForward));
+        PoolForward = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape>(ForwardKernels.PoolForward));
+        OutputLayer = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>>(ForwardKernels.OutputLayer);
-        HiddenGradient = accelerator.LoadAutoGroupedStreamKernel<
+            ArrayView<int>>(ForwardKernels.OutputLayer));
+        HiddenGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
-            BackwardKernels.HiddenGradient);
-        Unpool = accelerator.LoadAutoGroupedStreamKernel<
+            BackwardKernels.HiddenGradient));
+        Unpool = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, PoolShape>(
-            BackwardKernels.Unpool);
-        ConvInputGradient = accelerator.LoadAutoGroupedStreamKernel<
+            BackwardKernels.Unpool));
+        ConvInputGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
-            BackwardKernels.ConvInputGradient);
-        ConvWeightGradient = accelerator.LoadAutoGroupedStreamKernel<
+            BackwardKernels.ConvInputGradient));
+        ConvWeightGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>(
-            GradientReductionKernels.ConvWeightGradient);
-        BiasGradient = accelerator.LoadAutoGroupedStreamKernel<
+            GradientReductionKernels.ConvWeightGradient));
+        BiasGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape>(
-            GradientReductionKernels.BiasGradient);
-        DirectGemm = accelerator.LoadAutoGroupedStreamKernel<
+            GradientReductionKernels.BiasGradient));
+        DirectGemm = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(
-            GemmKernels.Direct);
+            GemmKernels.Direct));
         TiledGemm = Tile switch
         {
-            GemmKernels.LargeTile => accelerator.LoadStreamKernel<
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled16),
-            GemmKernels.SmallTile => accelerator.LoadStreamKernel<
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled4),
+            GemmKernels.LargeTile => Counted(accelerator.LoadStreamKernel<
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled16)),
+            GemmKernels.SmallTile => Counted(accelerator.LoadStreamKernel<
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled4)),
             _ => null,
         };
     }
@@ -95,12 +101,34 @@ internal sealed class GpuKernelSet
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape> BiasGradient { get; }
 
-
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>
         DirectGemm { get; }
 
     private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>?
         TiledGemm { get; }
+
+    // Each launcher wrapped so that every launch is counted.
+    private Action<T1, T2, T3, T4, T5> Counted<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> launch) =>
+        (a, b, c, d, e) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d, e);
+        };
+
+    private Action<T1, T2, T3, T4, T5, T6> Counted<T1, T2, T3, T4, T5, T6>(Action<T1, T2, T3, T4, T5, T6> launch) =>
+        (a, b, c, d, e, f) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d, e, f);
+        };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7> Counted<T1, T2, T3, T4, T5, T6, T7>(
+        Action<T1, T2, T3, T4, T5, T6, T7> launch) =>
+        (a, b, c, d, e, f, g) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d, e, f, g);
+        };
 
     /// <summary>Launches the GEMM over <paramref name="batches"/> batches (grid z when tiled).</summary>
     public void Gemm(

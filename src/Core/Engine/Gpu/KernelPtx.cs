@@ -17,7 +17,9 @@ public static class KernelPtx
     /// <summary>Every kernel, named <c>Type.Method</c>.</summary>
     public static IReadOnlyList<string> Kernels { get; } = [.. GpuKernelCatalog.All.Select(k => k.ToString())];
 
-    /// <summary>The most registers per thread <paramref name="kernel"/> may use (64 unless the kernel says why).</summary>
+    /// <summary>
+    /// The most registers per thread <paramref name="kernel"/> may use (64 unless the kernel says why).
+    /// </summary>
     public static int RegisterBudget(string kernel) =>
         GpuKernelCatalog.All.Single(k => k.ToString() == kernel).RegisterBudget;
 
