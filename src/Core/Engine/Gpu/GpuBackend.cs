@@ -12,8 +12,8 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// order, so a shard's gradient is bit-identical from run to run on one device kind (docs/determinism.md).
 /// <para>
 /// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
-/// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes (scaled on the device);
-/// only the shard gradients, losses and predictions come down.
+/// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes in one copy (scaled on the
+/// device); only the shard gradients, losses and predictions come down.
 /// </para>
 /// </summary>
 public sealed class GpuBackend : IComputeBackend
@@ -29,6 +29,8 @@ public sealed class GpuBackend : IComputeBackend
     private readonly GpuKernelSet _kernels;
     private readonly GpuWorkspace _workspace;
     private float[] _gradientStaging = [];
+    private byte[] _pixelStaging = [];
+    private byte[] _labelStaging = [];
 
     /// <summary>
     /// Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/>. <paramref name="gemmTile"/>:
@@ -92,13 +94,19 @@ public sealed class GpuBackend : IComputeBackend
         w.Reserve(total, shards.Count);
         Upload(w.Weights, CheckedParameters(parameters));
         Upload(w.ShardStarts, starts);
+        // The shards' samples gathered on the host into one block each for pixels and labels: one copy each instead
+        // of two per shard, since every copy costs a fixed latency that dwarfs the bytes at these sizes.
+        if (_pixelStaging.Length < total * ModelShape.Pixels)
+        {
+            (_pixelStaging, _labelStaging) = (new byte[total * ModelShape.Pixels], new byte[total]);
+        }
         for (var i = 0; i < shards.Count; i++)
         {
-            Upload(
-                w.Pixels.SubView((long)starts[i] * ModelShape.Pixels, (long)shards[i].Count * ModelShape.Pixels),
-                shards[i].Pixels.Span);
-            Upload(w.Labels.SubView(starts[i], shards[i].Count), shards[i].Labels.Span);
+            shards[i].Pixels.Span.CopyTo(_pixelStaging.AsSpan(starts[i] * ModelShape.Pixels));
+            shards[i].Labels.Span.CopyTo(_labelStaging.AsSpan(starts[i]));
         }
+        Upload(w.Pixels, _pixelStaging.AsSpan(0, total * ModelShape.Pixels));
+        Upload(w.Labels, _labelStaging.AsSpan(0, total));
         Forward(total);
         Backward(total, shards.Count);
         Accelerator.Synchronize();
