@@ -3,8 +3,7 @@ using CnnDistributed.Core.Model;
 namespace CnnDistributed.Core.Engine.Gpu;
 
 /// <summary>
-/// The fully connected layers' products and bias reductions expressed as <see cref="GemmShape"/>s and
-/// <see cref="BiasShape"/>s.
+/// The fully connected layers' products expressed as <see cref="GemmShape"/>s.
 /// </summary>
 internal static class GemmPlans
 {
@@ -26,14 +25,4 @@ internal static class GemmPlans
     /// <summary>dW2[o,j] = Σ_s dz[s,o]·h[s,j] over each shard's samples.</summary>
     public static GemmShape Fc2WeightGradient { get; } =
         new(O, H, 0, 0, 1, O, 0, H, 1, ModelShape.Fc2Weight, H, P, -1, 0);
-
-    public static BiasShape Fc1BiasGradient { get; } = new(H, 1, ModelShape.Fc1Bias);
-
-    public static BiasShape Fc2BiasGradient { get; } = new(O, 1, ModelShape.Fc2Bias);
-
-    public static BiasShape Conv2BiasGradient { get; } =
-        new(ModelShape.Conv2Channels, ModelShape.Conv2Side * ModelShape.Conv2Side, ModelShape.Conv2Bias);
-
-    public static BiasShape Conv1BiasGradient { get; } =
-        new(ModelShape.Conv1Channels, ModelShape.Conv1Side * ModelShape.Conv1Side, ModelShape.Conv1Bias);
 }

@@ -219,33 +219,26 @@ public sealed class GpuBackend : IComputeBackend
         var k = _kernels;
         k.HiddenGradient(n * ModelShape.Hidden, w.Weights, w.LogitGradient, w.Hidden, w.HiddenGradient);
         k.Gemm(w.LogitGradient, w.Hidden, w.Gradients, w.ShardStarts, GemmPlans.Fc2WeightGradient, shards);
-        k.BiasGradient(
-            shards * ModelShape.Classes, w.LogitGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc2BiasGradient);
         k.Gemm(w.HiddenGradient, w.Pool2, w.Gradients, w.ShardStarts, GemmPlans.Fc1WeightGradient, shards);
-        k.BiasGradient(
-            shards * ModelShape.Hidden, w.HiddenGradient, w.ShardStarts, w.Gradients, GemmPlans.Fc1BiasGradient);
         k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.ShardStarts, GemmPlans.Fc1InputGradient(n), 1);
         k.Unpool(
             n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Conv2, w.Conv2Gradient, PoolShape.Pool2);
         k.ConvWeightGradient(
             shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
-        k.BiasGradient(
-            shards * ModelShape.Conv2Channels,
-            w.Conv2Gradient,
-            w.ShardStarts,
-            w.Gradients,
-            GemmPlans.Conv2BiasGradient);
         k.ConvInputGradient(
             n * ConvShape.Conv2.InputStride, w.Weights, w.Conv2Gradient, w.Pool1Gradient, ConvShape.Conv2);
         k.Unpool(
             n * PoolShape.Pool1.InputStride, w.Pool1Gradient, w.ArgMax1, w.Conv1, w.Conv1Gradient, PoolShape.Pool1);
         k.ConvWeightGradient(
             shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
-        k.BiasGradient(
-            shards * ModelShape.Conv1Channels,
+        // The four layers' bias gradients in one launch, once every upstream gradient is there.
+        k.BiasGradients(
+            shards * GradientReductionKernels.BiasesPerShard,
+            w.LogitGradient,
+            w.HiddenGradient,
+            w.Conv2Gradient,
             w.Conv1Gradient,
             w.ShardStarts,
-            w.Gradients,
-            GemmPlans.Conv1BiasGradient);
+            w.Gradients);
     }
 }

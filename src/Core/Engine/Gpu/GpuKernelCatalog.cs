@@ -32,7 +32,7 @@ internal static class GpuKernelCatalog
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.Unpool)),
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.ConvInputGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.ConvWeightGradient)),
-        Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.BiasGradient)),
+        Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.BiasGradients)),
         Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct)),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled16)), true),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled4)), true),

@@ -52,9 +52,9 @@ internal sealed class GpuKernelSet
         ConvWeightGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>(
             GradientReductionKernels.ConvWeightGradient));
-        BiasGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape>(
-            GradientReductionKernels.BiasGradient));
+        BiasGradients = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+            ArrayView<float>>(GradientReductionKernels.BiasGradients));
         DirectGemm = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(
             GemmKernels.Direct));
@@ -99,7 +99,9 @@ internal sealed class GpuKernelSet
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>
         ConvWeightGradient { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, BiasShape> BiasGradient { get; }
+    public Action<
+        Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
+        ArrayView<float>> BiasGradients { get; }
 
     private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>
         DirectGemm { get; }

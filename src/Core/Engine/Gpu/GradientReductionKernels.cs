@@ -39,19 +39,48 @@ public static class GradientReductionKernels
         gradients[shard * ModelShape.ParameterCount + c.Weight + t] = acc;
     }
 
-    /// <summary>db[c] = Σ_s Σ_p dout[s,c,p] over the shard's samples and the channel's positions.</summary>
-    public static void BiasGradient(Index1D i, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, BiasShape b)
+    /// <summary>
+    /// Every layer's bias gradient in one launch: one thread per shard, layer and channel (fc2, fc1, conv2, conv1 in
+    /// that order within a shard), each db[c] = Σ_s Σ_p dout[s,c,p] over the shard's samples and the channel's
+    /// positions, summed in the same order as a launch per layer would.
+    /// </summary>
+    public static void BiasGradients(Index1D i, ArrayView<float> fc2, ArrayView<float> fc1, ArrayView<float> conv2, ArrayView<float> conv1,
+        ArrayView<int> starts, ArrayView<float> gradients)
     {
-        int shard = i / b.Channels, c = i - shard * b.Channels;
+        const int Fc1 = ModelShape.Classes, Conv2 = Fc1 + ModelShape.Hidden, Conv1 = Conv2 + ModelShape.Conv2Channels;
+        int shard = i / BiasesPerShard, k = i - shard * BiasesPerShard;
+        if (k < Fc1)
+        {
+            BiasSum(shard, k, fc2, starts, gradients, ModelShape.Classes, 1, ModelShape.Fc2Bias);
+        }
+        else if (k < Conv2)
+        {
+            BiasSum(shard, k - Fc1, fc1, starts, gradients, ModelShape.Hidden, 1, ModelShape.Fc1Bias);
+        }
+        else if (k < Conv1)
+        {
+            BiasSum(shard, k - Conv2, conv2, starts, gradients, ModelShape.Conv2Channels, ModelShape.Conv2Side * ModelShape.Conv2Side, ModelShape.Conv2Bias);
+        }
+        else
+        {
+            BiasSum(shard, k - Conv1, conv1, starts, gradients, ModelShape.Conv1Channels, ModelShape.Conv1Side * ModelShape.Conv1Side, ModelShape.Conv1Bias);
+        }
+    }
+
+    /// <summary>The biases of all four layers: the threads per shard of <see cref="BiasGradients"/>.</summary>
+    public const int BiasesPerShard = ModelShape.Classes + ModelShape.Hidden + ModelShape.Conv2Channels + ModelShape.Conv1Channels;
+
+    private static void BiasSum(int shard, int c, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, int channels, int area, int target)
+    {
         var acc = 0f;
         for (var s = starts[shard]; s < starts[shard + 1]; s++)
         {
-            var first = s * b.SampleStride + c * b.Area;
-            for (var p = 0; p < b.Area; p++)
+            var first = s * channels * area + c * area;
+            for (var p = 0; p < area; p++)
             {
                 acc += outputGradient[first + p];
             }
         }
-        gradients[shard * ModelShape.ParameterCount + b.Target + c] = acc;
+        gradients[shard * ModelShape.ParameterCount + target + c] = acc;
     }
 }
