@@ -409,6 +409,11 @@ public sealed class DistributedStepExecutor(
     private void Settle(long step, NodeCheck check, NodeCandidate winner, int samples)
     {
         _checks.Remove(check);
+        if (!check.Accepted && winner.SameAs(check.First))
+        {
+            // An honest outlier: the run's norms have moved, and the old median would hold every node after it.
+            _norms.Clear();
+        }
         if (!check.Accepted || !winner.SameAs(check.First))
         {
             Accept(winner, samples);

@@ -20,6 +20,18 @@ public sealed class GradientNormHistory
     private int _next;
     private double _median = double.NaN;
 
+    /// <summary>
+    /// Forgets every norm: called when an outlier proved honest (a second worker reproduced it), which means the run's
+    /// norms have moved and the old median no longer describes them. The bound comes back once
+    /// <see cref="MinimumCount"/> new norms are known.
+    /// </summary>
+    public void Clear()
+    {
+        _count = 0;
+        _next = 0;
+        _median = double.NaN;
+    }
+
     public void Add(double normPerSample)
     {
         _norms[_next] = normPerSample;

@@ -46,6 +46,27 @@ public sealed class ResultCheckSelectionTests
     }
 
     [Fact]
+    public void AfterClearingThereIsNoBoundUntilEnoughNewNormsAreKnown()
+    {
+        var history = new GradientNormHistory();
+        for (var i = 0; i < GradientNormHistory.Capacity; i++)
+        {
+            history.Add(1);
+        }
+        Assert.True(history.IsOutlier(100, 1, 10));
+
+        history.Clear();
+        for (var i = 0; i < GradientNormHistory.MinimumCount - 1; i++)
+        {
+            history.Add(50);
+        }
+        Assert.False(history.IsOutlier(100, 1, 10));
+        history.Add(50);
+        Assert.False(history.IsOutlier(100, 1, 10));
+        Assert.True(history.IsOutlier(501, 1, 10));
+    }
+
+    [Fact]
     public void TheBoundIsTheRatioTimesTheMedianNormPerSampleOfTheLatestNodes()
     {
         var history = new GradientNormHistory();
