@@ -22,7 +22,8 @@ public static class ClusterBenchCommands
     private const int FailoverTrials = 10;
 
     /// <summary>
-    /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, spot-checks, failover and checkpoint.
+    /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, paired-control, spot-checks, failover and
+    /// checkpoint.
     /// </summary>
     public static IEnumerable<Command> Create()
     {
@@ -72,6 +73,13 @@ public static class ClusterBenchCommands
             await using var on = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
             await using var off = await StartAsync(job, o.Workers, o.Threads, ct, c => (c.VerifyFraction, c.SkipValueChecks) = (0, true));
             await PairedAsync(o, "checks", on, "checks-off", off, ct);
+        });
+        yield return Verb("paired-control", "The paired benchmarks' own bias: two identical clusters (checks on, spot checks off) in the same rounds", async (o, ct) =>
+        {
+            var job = new TrainingOptions { Shards = o.Shards };
+            await using var first = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
+            await using var second = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
+            await PairedAsync(o, "paired-control", first, "identical", second, ct);
         });
         yield return Verb("spot-checks", "Rounds of training with the default --verify-fraction against 0", async (o, ct) =>
         {
