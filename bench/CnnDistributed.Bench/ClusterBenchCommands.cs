@@ -65,28 +65,31 @@ public static class ClusterBenchCommands
             var job = new TrainingOptions { Shards = o.Shards };
             await using var secure = await StartAsync(job, o.Workers, o.Threads, ct);
             await using var plain = await StartAsync(job, o.Workers, o.Threads, ct, insecure: true);
-            await PairedAsync(o, "tls", secure, "insecure", plain, ct);
+            await PairedAsync(o, "tls", new PairedArm("tls", secure), new PairedArm("insecure", plain), ct);
         });
-        yield return Verb("checks", "Rounds of training with the result value checks on and off (spot checks off in both)", async (o, ct) =>
+        yield return Verb("checks", "Rounds of training with the result value checks on and off on one cluster (spot checks off in both)", async (o, ct) =>
         {
-            var job = new TrainingOptions { Shards = o.Shards };
-            await using var on = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
-            await using var off = await StartAsync(job, o.Workers, o.Threads, ct, c => (c.VerifyFraction, c.SkipValueChecks) = (0, true));
-            await PairedAsync(o, "checks", on, "checks-off", off, ct);
+            var coordinator = new LiveCoordinatorOptions(c => c.VerifyFraction = 0);
+            await using var cluster = await StartAsync(new TrainingOptions { Shards = o.Shards }, o.Workers, o.Threads, ct, coordinator.Configure);
+            await PairedAsync(o, "checks",
+                new PairedArm("checks", cluster, () => coordinator.Set(c => c.SkipValueChecks = false)),
+                new PairedArm("checks-off", cluster, () => coordinator.Set(c => c.SkipValueChecks = true)), ct);
         });
         yield return Verb("paired-control", "The paired benchmarks' own bias: two identical clusters (checks on, spot checks off) in the same rounds", async (o, ct) =>
         {
             var job = new TrainingOptions { Shards = o.Shards };
             await using var first = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
             await using var second = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
-            await PairedAsync(o, "paired-control", first, "identical", second, ct);
+            await PairedAsync(o, "paired-control", new PairedArm("paired-control", first), new PairedArm("identical", second), ct);
         });
-        yield return Verb("spot-checks", "Rounds of training with the default --verify-fraction against 0", async (o, ct) =>
+        yield return Verb("spot-checks", "Rounds of training with the default --verify-fraction and with 0 on one cluster", async (o, ct) =>
         {
-            var job = new TrainingOptions { Shards = o.Shards };
-            await using var on = await StartAsync(job, o.Workers, o.Threads, ct);
-            await using var off = await StartAsync(job, o.Workers, o.Threads, ct, c => c.VerifyFraction = 0);
-            await PairedAsync(o, "spot-checks", on, "verify-fraction-0", off, ct);
+            var defaultFraction = new CoordinatorOptions().VerifyFraction;
+            var coordinator = new LiveCoordinatorOptions(_ => { });
+            await using var cluster = await StartAsync(new TrainingOptions { Shards = o.Shards }, o.Workers, o.Threads, ct, coordinator.Configure);
+            await PairedAsync(o, "spot-checks",
+                new PairedArm("spot-checks", cluster, () => coordinator.Set(c => c.VerifyFraction = defaultFraction)),
+                new PairedArm("verify-fraction-0", cluster, () => coordinator.Set(c => c.VerifyFraction = 0)), ct);
         });
         yield return Verb("failover", "Time from a worker's death to its shards going to the survivor (2 workers)", async (o, ct) =>
         {
@@ -149,9 +152,8 @@ public static class ClusterBenchCommands
     }
 
     /// <summary>Rounds of <paramref name="measured"/> against <paramref name="baseline"/> on the bundled sample.</summary>
-    private static Task PairedAsync(
-        ClusterBenchOptions o, string what, TrainingExecution measured, string baselineName, TrainingExecution baseline, CancellationToken ct) =>
-        PairedCostBench.RunAsync(what, measured, baselineName, baseline, MnistDataset.Load(SampleDataLocator.Find()).Train,
+    private static Task PairedAsync(ClusterBenchOptions o, string what, PairedArm measured, PairedArm baseline, CancellationToken ct) =>
+        PairedCostBench.RunAsync(what, measured, baseline, MnistDataset.Load(SampleDataLocator.Find()).Train,
             o.BatchSizes, o.Threads, o.Shards, o.Rounds, WarmUp, o.Duration, Print, ct);
 
     /// <summary>

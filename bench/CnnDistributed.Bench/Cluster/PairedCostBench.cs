@@ -5,19 +5,24 @@ using CnnDistributed.Core.Data;
 namespace CnnDistributed.Bench.Cluster;
 
 /// <summary>
-/// What one feature costs, measured in the same run: the same job runs on two local clusters that differ only in
-/// that feature (<c>tls</c>: mutual TLS against <c>--insecure</c>; <c>checks</c>: the result checks on against off).
-/// Each round measures both back to back, starting with the other one each round, and reports the measured way's
-/// samples/s as a percentage of the baseline's in the same round. The last line of each batch size holds the medians
-/// over the rounds.
+/// One way of running a paired measurement: the cluster it trains on and what to switch before each of its
+/// measurements (nothing when the way has a cluster of its own).
+/// </summary>
+public sealed record PairedArm(string Name, TrainingExecution Execution, Action? Enter = null);
+
+/// <summary>
+/// What one feature costs, measured in the same run. <c>tls</c> trains on two local clusters that differ only in that
+/// feature; <c>checks</c> and <c>spot-checks</c> train on one cluster and flip the coordinator's switch between
+/// measurements, so that the two ways share processes, connections and memory layout. Each round measures both ways
+/// back to back, starting with the other one each round, and reports the measured way's samples/s as a percentage of
+/// the baseline's in the same round. The last line of each batch size holds the medians over the rounds.
 /// </summary>
 public static class PairedCostBench
 {
     public static async Task RunAsync(
         string what,
-        TrainingExecution measured,
-        string baselineName,
-        TrainingExecution baseline,
+        PairedArm measured,
+        PairedArm baseline,
         MnistSplit train,
         IReadOnlyList<int> batchSizes,
         int threads,
@@ -49,17 +54,17 @@ public static class PairedCostBench
                 report(new PairedRecord(first with { What = what })
                 {
                     Round = round,
-                    Baseline = baselineName,
+                    Baseline = baseline.Name,
                     BaselineSamplesPerSecond = other.SamplesPerSecond,
                     BaselineProcessCpuMsPerStep = other.ProcessCpuMsPerStep,
                     PercentOfBaseline = 100 * first.SamplesPerSecond / other.SamplesPerSecond,
                 });
             }
-            var workers = measured.Executor.Workers;
+            var workers = measured.Execution.Executor.Workers;
             report(new PairedRecord(new BenchRecord($"{what}-median", "", threads, workers, batchSize, Median(pairs.Select(p => p.Measured)), 0, 0))
             {
                 Round = rounds,
-                Baseline = baselineName,
+                Baseline = baseline.Name,
                 BaselineSamplesPerSecond = Median(pairs.Select(p => p.Baseline)),
                 PercentOfBaseline = Median(pairs.Select(p => 100 * p.Measured / p.Baseline)),
             });
@@ -67,16 +72,19 @@ public static class PairedCostBench
     }
 
     private static Task<BenchRecord> MeasureAsync(
-        TrainingExecution execution,
+        PairedArm arm,
         MnistSplit train,
         int batchSize,
         int shardCount,
         int threads,
         TimeSpan warmUp,
         TimeSpan duration,
-        CancellationToken cancellationToken) =>
-        ThroughputMeter.RunAsync(
-            "train", execution.Executor, train, batchSize, shardCount, threads, warmUp, duration, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        arm.Enter?.Invoke();
+        return ThroughputMeter.RunAsync(
+            "train", arm.Execution.Executor, train, batchSize, shardCount, threads, warmUp, duration, cancellationToken);
+    }
 
     private static double Median(IEnumerable<double> values)
     {
