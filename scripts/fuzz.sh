@@ -50,8 +50,8 @@ dotnet tool restore >/dev/null
 out=fuzz/out
 bin=$out/bin
 echo "fuzz: building fuzz/CnnDistributed.Fuzz (Release)"
-rm -rf "$bin" "$out/tmp"
-mkdir -p "$out/tmp"
+rm -rf "$bin"
+mkdir -p "$out"
 if ! dotnet build fuzz/CnnDistributed.Fuzz -c Release --nologo >"$out/build.log" 2>&1; then
     grep -E 'error|warn' "$out/build.log" >&2 || tail -n 20 "$out/build.log" >&2
     exit 1
@@ -63,8 +63,11 @@ done
 
 export AFL_SKIP_BIN_CHECK=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1
 # A peer-stated length that makes a parser allocate more than 512 MiB is a crash (OutOfMemoryException), not a
-# machine that swaps; the scratch files of the file-reading targets stay under fuzz/out.
-export DOTNET_GCHeapHardLimit=0x20000000 TMPDIR=$PWD/$out/tmp
+# machine that swaps. The file-reading targets write every input to a scratch file: in memory (/dev/shm) where there
+# is one, so that the disk does not set their pace.
+scratch=$(mktemp -d /dev/shm/cnnd-fuzz.XXXXXX 2>/dev/null || mktemp -d "$PWD/$out/tmp.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+export DOTNET_GCHeapHardLimit=0x20000000 TMPDIR=$scratch
 
 stat() { sed -n "s/^$1 *: *//p" "$2"; }
 total_execs=0
@@ -86,7 +89,6 @@ for target in "${targets[@]}"; do
     total_execs=$((total_execs + execs))
     total_crashes=$((total_crashes + crashes))
 done
-rm -rf "$out/tmp"
 
 echo "fuzz: ${#targets[@]} targets, $total_execs execs, $total_crashes crashes"
 ((total_crashes == 0))

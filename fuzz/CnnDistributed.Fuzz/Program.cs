@@ -18,7 +18,7 @@ switch (args)
         }
         return 0;
     case [var name] when FuzzTargets.Find(name) is { } target:
-        Fuzzer.OutOfProcess.Run(stream =>
+        Fuzzer.Run(stream =>
         {
             using var input = new MemoryStream();
             stream.CopyTo(input);

@@ -275,6 +275,17 @@ internal sealed class Http2Connection
         }
     }
 
+    private Exception? Failure
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _failure;
+            }
+        }
+    }
+
     /// <summary>Closes the connection: every open stream fails with <paramref name="error"/>.</summary>
     public void Abort(Exception error)
     {
@@ -502,7 +513,9 @@ internal sealed class Http2Connection
         catch (Exception e) when (e is System.Net.Sockets.SocketException or ObjectDisposedException
             or OperationCanceledException)
         {
-            closedBy = e;
+            // Closed under the reader by another path (a drained GOAWAY, a failed send, the handler): its reason
+            // closed the connection, not the receive it cut short.
+            closedBy = Failure ?? e;
             Abort(new IOException($"connection to {_authority} broke: {e.Message}", e));
         }
         catch (IOException e)

@@ -4,8 +4,8 @@ using CnnDistributed.Worker.Runtime.Transport;
 namespace CnnDistributed.Tests.Transport;
 
 /// <summary>
-/// Frames that fuzzing (docs/fuzzing.md, target http2-frames) found to break the worker's HTTP/2 client: each must
-/// close the connection with a protocol error naming the problem.
+/// What fuzzing (docs/fuzzing.md, target http2-frames) found to break the worker's HTTP/2 client: frames that must
+/// close the connection with a protocol error naming the problem, and a close whose reason must not be lost.
 /// </summary>
 [Trait("Category", "Unit")]
 public sealed class Http2ConnectionRefusalTests
@@ -24,6 +24,20 @@ public sealed class Http2ConnectionRefusalTests
         var refusal = Assert.IsType<Http2ProtocolException>(closedBy);
         Assert.Equal(Http2ErrorCode.ProtocolError, refusal.ErrorCode);
         Assert.Contains("a header field with an empty name on stream 1", refusal.Message);
+    }
+
+    [Fact]
+    public async Task Http2ClientClosedFromAnotherPathEndsReadingWithThatPathsReason()
+    {
+        // Found by fuzzing: a GOAWAY whose last stream drained closes the connection from the thread pool while the
+        // read loop waits for bytes; the loop must end with that reason, not with the receive it cut short.
+        var transport = new ReplayTransport([]);
+        var connection = await Http2Connection.OpenAsync(transport, Address, TimeProvider.System);
+        var reason = new IOException("coordinator went away");
+
+        connection.Abort(reason);
+
+        Assert.Same(reason, await connection.Reading.WaitAsync(TimeSpan.FromSeconds(10)));
     }
 
     /// <summary>Opens one request on a connection whose peer replies <paramref name="reply"/> and hangs up.</summary>
