@@ -1,23 +1,24 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of every parser that takes bytes from outside (docs/fuzzing.md), with SharpFuzz and afl-fuzz.
 #
-#   scripts/fuzz.sh [--seconds S] [TARGET...]
+#   scripts/fuzz.sh [--seconds S | --execs N] [TARGET...]
 #
 # Installs afl++ (apt-get, as root) and the sharpfuzz tool (dotnet tool restore) when missing, builds
 # fuzz/CnnDistributed.Fuzz in Release, copies it to fuzz/out/bin and instruments the product assemblies there, then
-# runs afl-fuzz for S seconds (default 30) on each TARGET (default: all), seeded from fuzz/corpus/TARGET. Findings
-# land in fuzz/out/TARGET/default/{crashes,hangs}. The last line is 'fuzz: T targets, N execs, C crashes' (C counts
-# saved crashes and hangs); the exit status is 0 only when C is 0.
+# runs afl-fuzz for S seconds (default 30), or for about N executions, on each TARGET (default: all), seeded from
+# fuzz/corpus/TARGET. Findings land in fuzz/out/TARGET/default/{crashes,hangs}. The last line is
+# 'fuzz: T targets, N execs, C crashes' (C counts saved crashes and hangs); the exit status is 0 only when C is 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all=(worker-message coordinator-message http2-frames hpack idx safetensors checkpoint)
-seconds=30
+budget=(-V 30)
 targets=()
 while (($#)); do
     case $1 in
-        --seconds)
-            seconds=${2:?--seconds needs a number}
+        --seconds | --execs)
+            [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || { echo "error: $1 needs a positive whole number" >&2; exit 2; }
+            [[ $1 == --seconds ]] && budget=(-V "$2") || budget=(-E "$2")
             shift 2
             ;;
         -h | --help)
@@ -75,7 +76,7 @@ total_crashes=0
 for target in "${targets[@]}"; do
     findings=$out/$target
     rm -rf "$findings"
-    if ! afl-fuzz -i "fuzz/corpus/$target" -o "$findings" -V "$seconds" -t 5000 -m none \
+    if ! afl-fuzz -i "fuzz/corpus/$target" -o "$findings" "${budget[@]}" -t 5000 -m none \
         -- dotnet "$bin/CnnDistributed.Fuzz.dll" "$target" >"$findings.log" 2>&1; then
         tail -n 20 "$findings.log" >&2
         echo "error: afl-fuzz failed on $target (log: $findings.log)" >&2
