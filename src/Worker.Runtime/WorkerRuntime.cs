@@ -111,11 +111,12 @@ public sealed class WorkerRuntime(
     {
         logger.LogInformation(
             "Worker {Name} joined {Coordinator} as {WorkerId} "
-            + "({DeviceKind}, threads: {Threads}, shards per step: {Shards})",
+            + "({DeviceKind}, {DeviceChoice}; threads: {Threads}, shards per step: {Shards})",
             options.Name,
             options.Coordinator,
             job.WorkerId,
             request.DeviceKind,
+            backends.DeviceChoice,
             options.Threads,
             job.ShardCount);
         try

@@ -19,6 +19,8 @@ internal static class SimulatedWorkers
     {
         public string DeviceKind => SimulatedBackend.Kind;
 
+        public string DeviceChoice => "simulated: computes nothing";
+
         public IComputeBackend Create(InputScaling scaling) => new SimulatedBackend();
     }
 

@@ -131,12 +131,17 @@ public sealed class TrainCommand
         try
         {
             var epochs = resume?.CompletedEpochs ?? [];
-            result = await RunWithProgress(run, training.Epochs, loop.TotalSteps, sink => loop.RunAsync(
-                initial,
-                new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs),
-                resume,
-                checkpoints,
-                stop.Token));
+            result = await RunWithProgress(
+                run,
+                execution.DeviceChoice,
+                training.Epochs,
+                loop.TotalSteps,
+                sink => loop.RunAsync(
+                    initial,
+                    new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs),
+                    resume,
+                    checkpoints,
+                    stop.Token));
         }
         catch (OperationCanceledException) when (_signals.Token.IsCancellationRequested)
         {
@@ -159,6 +164,7 @@ public sealed class TrainCommand
             WeightsSha256 = WeightsDigest.Sha256Hex(result.Parameters),
             Workers = execution.Executor.Workers,
             Device = execution.Executor.DeviceKind,
+            DeviceChoice = execution.DeviceChoice,
             PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             StepTimings = execution.Timings,
             Config = _flags.Record(type => type == typeof(TrainingOptions) ? training
@@ -250,8 +256,13 @@ public sealed class TrainCommand
         return checkpoint;
     }
 
+    /// <summary>
+    /// Runs <paramref name="job"/> with the progress output <paramref name="run"/> asks for, whose first line says which
+    /// device computes the gradients and why.
+    /// </summary>
     private Task<TrainingResult> RunWithProgress(
         RunOptions run,
+        string deviceChoice,
         int epochs,
         long totalSteps,
         Func<IProgressSink, Task<TrainingResult>> job)
@@ -262,8 +273,10 @@ public sealed class TrainCommand
         }
         if (run.Json)
         {
+            _console.Out.WriteLine(JsonFormats.TypedLine("device", new { DeviceChoice = deviceChoice }));
             return job(new JsonProgressSink(_console.Out, TimeProvider.System));
         }
+        _console.Out.WriteLine($"device: {deviceChoice}");
         return _console.Interactive
             ? LiveProgressSink.RunAsync(AnsiConsole.Console, epochs, totalSteps, job)
             : job(new PlainProgressSink(_console.Out, epochs));

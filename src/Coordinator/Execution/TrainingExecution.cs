@@ -25,14 +25,25 @@ public sealed class TrainingExecution : IAsyncDisposable
 {
     private readonly IAsyncDisposable? _cluster;
 
-    private TrainingExecution(IStepExecutor executor, IComputeBackend evaluator, IAsyncDisposable? cluster)
+    /// <summary>What <c>serve</c> reports as its device choice: the coordinator computes no gradients.</summary>
+    public const string ChosenByEachWorker = "serve: each worker chooses its device (its --device; its log says which)";
+
+    private TrainingExecution(
+        IStepExecutor executor, IComputeBackend evaluator, IAsyncDisposable? cluster, string deviceChoice)
     {
         Executor = executor;
         Evaluator = evaluator;
         _cluster = cluster;
+        DeviceChoice = deviceChoice;
     }
 
     public IStepExecutor Executor { get; }
+
+    /// <summary>
+    /// Which device computes the gradients and why, in one line (<see cref="DeviceSelection.Description"/>), for the
+    /// run's first line and <c>summary.json</c>.
+    /// </summary>
+    public string DeviceChoice { get; }
 
     public IComputeBackend Evaluator { get; }
 
@@ -73,8 +84,9 @@ public sealed class TrainingExecution : IAsyncDisposable
         var threads = run.Threads ?? ThreadBudget.DefaultPerWorker(run.Workers);
         if (serve is null && run.Workers == 0)
         {
-            var (backend, _) = ComputeBackendFactory.Create(device, threads, job.Scaling);
-            return new TrainingExecution(new LocalStepExecutor(backend, job.Shards), backend, null);
+            var (backend, selection) = ComputeBackendFactory.Create(device, threads, job.Scaling);
+            return new TrainingExecution(
+                new LocalStepExecutor(backend, job.Shards), backend, null, selection.Description);
         }
         var evaluator = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, job.Scaling);
         if (serve is null)
@@ -84,6 +96,7 @@ public sealed class TrainingExecution : IAsyncDisposable
             {
                 throw new UsageException(unavailable);
             }
+            var choice = DeviceSelector.Select(device).Description;
             var cluster = await LocalCluster.StartAsync(
                 job,
                 run.Workers,
@@ -93,7 +106,7 @@ public sealed class TrainingExecution : IAsyncDisposable
                 configureCoordinator,
                 Configure(logging),
                 cancellationToken);
-            return new TrainingExecution(cluster.Executor, evaluator, cluster);
+            return new TrainingExecution(cluster.Executor, evaluator, cluster, choice);
         }
         DistributedTrainingHost host;
         try
@@ -127,7 +140,7 @@ public sealed class TrainingExecution : IAsyncDisposable
             await host.DisposeAsync();
             throw;
         }
-        return new TrainingExecution(host.Executor, evaluator, host);
+        return new TrainingExecution(host.Executor, evaluator, host, ChosenByEachWorker);
     }
 
     public async ValueTask DisposeAsync()

@@ -22,6 +22,9 @@ public sealed record TrainingSummary
     public required string WeightsSha256 { get; init; }
     public required int Workers { get; init; }
     public required string Device { get; init; }
+
+    /// <summary>Which device computed the gradients and why, as the run's first line says it.</summary>
+    public required string DeviceChoice { get; init; }
     public required double PeakRssMb { get; init; }
 
     /// <summary>

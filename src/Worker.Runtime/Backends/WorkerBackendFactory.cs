@@ -10,13 +10,13 @@ namespace CnnDistributed.Worker.Runtime.Backends;
 public sealed class WorkerBackendFactory : IWorkerBackendFactory
 {
     private readonly int _threads;
-    private readonly Lazy<ComputeDevice> _chosen;
+    private readonly Lazy<DeviceSelection> _selection;
     private readonly Lazy<string> _deviceKind;
 
     public WorkerBackendFactory(string device, int threads)
     {
         _threads = threads;
-        _chosen = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen);
+        _selection = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)));
         _deviceKind = new(() =>
         {
             using var probe = Create(InputScaling.UnitRange);
@@ -55,6 +55,9 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
     public string DeviceKind => _deviceKind.Value;
 
     /// <inheritdoc/>
+    public string DeviceChoice => _selection.Value.Description;
+
+    /// <inheritdoc/>
     public IComputeBackend Create(InputScaling scaling) =>
-        ComputeBackendFactory.CreateFor(_chosen.Value, _threads, scaling);
+        ComputeBackendFactory.CreateFor(_selection.Value.Chosen, _threads, scaling);
 }

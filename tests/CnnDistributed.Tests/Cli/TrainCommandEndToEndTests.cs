@@ -14,7 +14,7 @@ public sealed class TrainCommandEndToEndTests
         ["final_test_accuracy", "final_test_loss", "epochs", "steps", "samples", "wall_s", "samples_per_second", "weights_sha256", "workers", "device", "config"];
 
     /// <summary>Fields we add to CONTRACT §4's summary: peak memory and, for jobs on workers, where step time went.</summary>
-    private static readonly string[] SummaryAdditions = ["peak_rss_mb", "step_timings"];
+    private static readonly string[] SummaryAdditions = ["device_choice", "peak_rss_mb", "step_timings"];
 
     private static readonly string[] ConfigFields =
         ["data", "epochs", "batch_size", "lr", "momentum", "nesterov", "weight_decay", "lr_schedule", "warmup_steps", "seed", "workers", "threads", "device", "max_steps", "no_shuffle", "normalize", "init_weights", "out", "overwrite", "quiet", "json", "shards", "lr_step_epochs", "lr_gamma", "checkpoint_every", "resume", "worker_wait_timeout", "verify_fraction", "max_norm_ratio", "insecure"];
@@ -100,12 +100,28 @@ public sealed class TrainCommandEndToEndTests
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.StdoutLines;
-        Assert.Equal(4, lines.Length);
-        Assert.StartsWith("epoch 1/3 step 2 loss=", lines[0]);
-        Assert.StartsWith("epoch 2/3 step 4 ", lines[1]);
-        Assert.StartsWith("epoch 3/3 step 5 ", lines[2]);
-        Assert.StartsWith("done: test accuracy ", lines[3]);
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith("device: ", lines[0]);
+        Assert.StartsWith("epoch 1/3 step 2 loss=", lines[1]);
+        Assert.StartsWith("epoch 2/3 step 4 ", lines[2]);
+        Assert.StartsWith("epoch 3/3 step 5 ", lines[3]);
+        Assert.StartsWith("done: test accuracy ", lines[4]);
         Assert.Equal(3, File.ReadAllLines(temp.File("run/metrics.jsonl")).Length);
+    }
+
+    [Theory]
+    [InlineData("cpu", "0", "cpu: the CPU engine, as requested")]
+    [InlineData("auto", "1", "auto: chose ")]
+    public void TheFirstLineAndTheSummarySayWhichDeviceTheRunTookAndWhy(string device, string workers, string expected)
+    {
+        using var temp = new TempDirectory();
+
+        var result = CliRunner.Run("train", "--device", device, "--workers", workers, "--max-steps", "1", "--epochs", "1", "--out", temp.File("run"));
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.StartsWith($"device: {expected}", result.StdoutLines[0]);
+        using var summary = JsonDocument.Parse(File.ReadAllText(temp.File("run/summary.json")));
+        Assert.Equal(result.StdoutLines[0], $"device: {summary.RootElement.GetProperty("device_choice").GetString()}");
     }
 
     [Fact]
@@ -121,6 +137,7 @@ public sealed class TrainCommandEndToEndTests
             using var document = JsonDocument.Parse(line);
             return document.RootElement.GetProperty("type").GetString();
         }).ToList();
+        Assert.Equal("device", types[0]);
         Assert.Contains("step", types);
         Assert.Equal(["epoch", "summary"], types.TakeLast(2));
     }

@@ -26,6 +26,8 @@ public sealed class DelayingBackendFactory(int threads) : IWorkerBackendFactory
 
     public string DeviceKind => _inner.DeviceKind;
 
+    public string DeviceChoice => _inner.DeviceChoice;
+
     public IComputeBackend Create(InputScaling scaling) => new DelayingBackend(_inner.Create(scaling), this);
 
     /// <summary>Lets stalled calls finish (their results then arrive late).</summary>
