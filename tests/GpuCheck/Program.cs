@@ -80,7 +80,7 @@ if (verb is "bench" or "all")
 {
     using var gpu = CreateGpu(InputScaling.UnitRange);
     using var cpu = new CpuBackend(cpuThreads, InputScaling.UnitRange);
-    foreach (var batch in new[] { 64, 256, 1024 })
+    foreach (var batch in new[] { 64, 256, 1024, 4096 })
     {
         foreach (var (backend, threads) in new (IComputeBackend, int)[] { (gpu, 1), (cpu, cpuThreads) })
         {

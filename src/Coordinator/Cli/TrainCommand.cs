@@ -257,8 +257,8 @@ public sealed class TrainCommand
     }
 
     /// <summary>
-    /// Runs <paramref name="job"/> with the progress output <paramref name="run"/> asks for, whose first line says which
-    /// device computes the gradients and why.
+    /// Runs <paramref name="job"/> with the progress output <paramref name="run"/> asks for, whose first line says
+    /// which device computes the gradients and why.
     /// </summary>
     private Task<TrainingResult> RunWithProgress(
         RunOptions run,

@@ -21,12 +21,44 @@ public static class ForwardKernels
     public static void ScaleInput(Index1D i, ArrayView<byte> pixels, ArrayView<float> input, float scale, float offset) =>
         input[i] = pixels[i] * scale + offset;
 
-    /// <summary>out[s,oc,y,x] = relu(b[oc] + Σ in[s,ic,y+ky,x+kx]·W[oc,ic,ky,kx]).</summary>
-    public static void ConvForward(Index1D i, ArrayView<float> w, ArrayView<float> input, ArrayView<float> output, ConvShape c)
+    /// <summary>
+    /// A convolution, its ReLU and the 2x2 stride-2 max-pool after it, one thread per pooled output: the thread sums
+    /// its window's four activations (each as <see cref="Activation"/> says), keeps the largest (ties go to the first
+    /// in row-major order) and its index in the sample's activation map, where the backward pass routes the gradient.
+    /// The activations themselves are never stored: the pooled value is the one at the arg-max, which is all the
+    /// backward pass's ReLU mask needs.
+    /// </summary>
+    public static void ConvPoolForward(Index1D i, ArrayView<float> w, ArrayView<float> input, ArrayView<float> pooled, ArrayView<int> argMax, ConvShape c)
     {
-        int area = c.OutSide * c.OutSide, perSample = c.OutChannels * area;
+        int half = c.OutSide / 2, area = half * half, perSample = c.OutChannels * area;
         int s = i / perSample, r = i - s * perSample;
-        int oc = r / area, y = (r - oc * area) / c.OutSide, x = r - oc * area - y * c.OutSide;
+        int oc = r / area, py = (r - oc * area) / half, px = r - oc * area - py * half;
+        int y = 2 * py, x = 2 * px;
+        var best = (oc * c.OutSide + y) * c.OutSide + x;
+        var top = best;
+        var max = Activation(w, input, c, s, oc, y, x);
+        var value = Activation(w, input, c, s, oc, y, x + 1);
+        if (value > max)
+        {
+            (max, best) = (value, top + 1);
+        }
+        value = Activation(w, input, c, s, oc, y + 1, x);
+        if (value > max)
+        {
+            (max, best) = (value, top + c.OutSide);
+        }
+        value = Activation(w, input, c, s, oc, y + 1, x + 1);
+        if (value > max)
+        {
+            (max, best) = (value, top + c.OutSide + 1);
+        }
+        pooled[i] = max;
+        argMax[i] = best;
+    }
+
+    /// <summary>relu(b[oc] + Σ in[s,ic,y+ky,x+kx]·W[oc,ic,ky,kx]) for one output position of one sample.</summary>
+    private static float Activation(ArrayView<float> w, ArrayView<float> input, ConvShape c, int s, int oc, int y, int x)
+    {
         var inBase = s * c.InputStride;
         var acc = w[c.Bias + oc];
         for (var ic = 0; ic < c.InChannels; ic++)
@@ -41,37 +73,14 @@ public static class ForwardKernels
                 }
             }
         }
-        output[i] = acc > 0f ? acc : 0f;
-    }
-
-    /// <summary>2x2 stride-2 max-pool; ties go to the first maximum in row-major order. argMax holds the per-sample input index.</summary>
-    public static void PoolForward(Index1D i, ArrayView<float> input, ArrayView<float> output, ArrayView<int> argMax, PoolShape p)
-    {
-        int area = p.Half * p.Half, perSample = p.Channels * area;
-        int s = i / perSample, r = i - s * perSample;
-        int c = r / area, y = (r - c * area) / p.Half, x = r - c * area - y * p.Half;
-        var inBase = s * p.InputStride;
-        var best = (c * p.Side + 2 * y) * p.Side + 2 * x;
-        var top = best;
-        if (input[inBase + top + 1] > input[inBase + best])
-        {
-            best = top + 1;
-        }
-        if (input[inBase + top + p.Side] > input[inBase + best])
-        {
-            best = top + p.Side;
-        }
-        if (input[inBase + top + p.Side + 1] > input[inBase + best])
-        {
-            best = top + p.Side + 1;
-        }
-        output[i] = input[inBase + best];
-        argMax[i] = best;
+        return acc > 0f ? acc : 0f;
     }
 
     /// <summary>
-    /// fc2, softmax and cross-entropy for one sample per thread: writes the loss, the predicted class and
-    /// dz = softmax − onehot(label) (the logits pass through <paramref name="dz"/> first).
+    /// fc2, softmax and cross-entropy for one sample per thread: writes the loss, the predicted class,
+    /// dz = softmax − onehot(label) (the logits pass through <paramref name="dz"/> first), and the start of the
+    /// backward pass that needs nothing else, dh[j] = (h[j] &gt; 0) · Σ_o dz[o]·W2[o,j] (fc2's input gradient with
+    /// fc1's ReLU mask), which saves a launch per step (evaluation computes it for nothing).
     /// </summary>
     /// <remarks>
     /// ptxas gives this kernel about 168 registers (over the 64 of docs/gpu.md): it unrolls the ten 120-long dot
@@ -79,7 +88,7 @@ public static class ForwardKernels
     /// batch of 4,096 is about one warp per SM of an H200 and the register file never limits how many warps run.
     /// Splitting the work to lower the count would add a launch per step, which is what this model's steps cost.
     /// </remarks>
-    public static void OutputLayer(Index1D s, ArrayView<float> w, ArrayView<float> hidden, ArrayView<byte> labels, ArrayView<float> dz, ArrayView<float> losses, ArrayView<int> predictions)
+    public static void OutputLayer(Index1D s, ArrayView<float> w, ArrayView<float> hidden, ArrayView<byte> labels, ArrayView<float> dz, ArrayView<float> losses, ArrayView<int> predictions, ArrayView<float> dh)
     {
         const int H = ModelShape.Hidden, O = ModelShape.Classes;
         int hBase = s * H, zBase = s * O;
@@ -117,5 +126,14 @@ public static class ForwardKernels
         }
         losses[s] = XMath.Log(sum) + max - labelLogit;
         predictions[s] = predicted;
+        for (var j = 0; j < H; j++)
+        {
+            var acc = 0f;
+            for (var o = 0; o < O; o++)
+            {
+                acc += dz[zBase + o] * w[ModelShape.Fc2Weight + o * H + j];
+            }
+            dh[hBase + j] = hidden[hBase + j] > 0f ? acc : 0f;
+        }
     }
 }

@@ -3,11 +3,12 @@ using ILGPU;
 namespace CnnDistributed.Core.Engine.Gpu;
 
 /// <summary>
-/// The GEMM of <see cref="GemmShape"/>, direct and shared-memory tiled. Both sum each output over k in
-/// ascending order from zero, so they give bit-identical results (the tiles' zero padding adds exact zeros).
+/// The GEMM of <see cref="GemmShape"/>, direct and shared-memory tiled, one or two products a launch
+/// (<see cref="GemmPair"/>). Both sum each output over k in ascending order from zero, so they give bit-identical
+/// results (the tiles' zero padding adds exact zeros).
 /// <para>
 /// Tiled layout and blocking: a TxT group computes a TxT block of C (thread x → column n, thread y → row m;
-/// grid z = batch); per step it stages a TxT tile of A and of B in shared memory, zero-padded past the edges,
+/// grid z = batch, the pair's second product after the first's batches); per step it stages a TxT tile of A and of B in shared memory, zero-padded past the edges,
 /// then each thread adds T products. Tile sizes must be compile-time constants, hence one entry point per
 /// size: 16 for GPUs, 4 to test the tiled code on ILGPU's CPU simulator (groups of at most 16 threads),
 /// where every barrier is an OS-thread rendezvous and the direct kernel is far faster.
@@ -22,10 +23,19 @@ public static class GemmKernels
     internal const int LargeTile = 16;
     internal const int SmallTile = 4;
 
-    /// <summary>One thread per element of C over all batches: i = (batch·M + m)·N + n.</summary>
-    public static void Direct(Index1D index, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g)
+    /// <summary>
+    /// One thread per element of C over all batches: i = (batch·M + m)·N + n, the second product's elements after
+    /// the first's.
+    /// </summary>
+    public static void Direct(Index1D index, ArrayView<float> a1, ArrayView<float> b1, ArrayView<float> a2, ArrayView<float> b2, ArrayView<float> c, ArrayView<int> starts, GemmPair p)
     {
-        int i = index, mn = g.M * g.N;
+        int i = index, firstElements = p.FirstBatches * p.First.M * p.First.N;
+        var second = i >= firstElements;
+        var g = second ? p.Second : p.First;
+        var a = second ? a2 : a1;
+        var b = second ? b2 : b1;
+        i -= second ? firstElements : 0;
+        var mn = g.M * g.N;
         int batch = i / mn, m = (i - batch * mn) / g.N, n = i - batch * mn - m * g.N;
         int kBegin = g.Depth > 0 ? 0 : starts[batch], kEnd = g.Depth > 0 ? g.Depth : starts[batch + 1];
         var acc = 0f;
@@ -37,16 +47,21 @@ public static class GemmKernels
     }
 
     /// <summary>The tiled GEMM with 16x16 tiles (groups of 256 threads), for GPUs.</summary>
-    public static void Tiled16(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g) =>
-        Tiled(a, b, c, starts, g, SharedMemory.Allocate<float>(LargeTile * LargeTile), SharedMemory.Allocate<float>(LargeTile * LargeTile), LargeTile);
+    public static void Tiled16(ArrayView<float> a1, ArrayView<float> b1, ArrayView<float> a2, ArrayView<float> b2, ArrayView<float> c, ArrayView<int> starts, GemmPair p) =>
+        Tiled(a1, b1, a2, b2, c, starts, p, SharedMemory.Allocate<float>(LargeTile * LargeTile), SharedMemory.Allocate<float>(LargeTile * LargeTile), LargeTile);
 
     /// <summary>The tiled GEMM with 4x4 tiles, to test the tiled code on ILGPU's CPU simulator.</summary>
-    public static void Tiled4(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g) =>
-        Tiled(a, b, c, starts, g, SharedMemory.Allocate<float>(SmallTile * SmallTile), SharedMemory.Allocate<float>(SmallTile * SmallTile), SmallTile);
+    public static void Tiled4(ArrayView<float> a1, ArrayView<float> b1, ArrayView<float> a2, ArrayView<float> b2, ArrayView<float> c, ArrayView<int> starts, GemmPair p) =>
+        Tiled(a1, b1, a2, b2, c, starts, p, SharedMemory.Allocate<float>(SmallTile * SmallTile), SharedMemory.Allocate<float>(SmallTile * SmallTile), SmallTile);
 
-    private static void Tiled(ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<int> starts, GemmShape g, ArrayView<float> tileA, ArrayView<float> tileB, int tile)
+    // A whole group computes the same product (the choice depends on grid z only), so every thread reaches the barriers.
+    private static void Tiled(ArrayView<float> a1, ArrayView<float> b1, ArrayView<float> a2, ArrayView<float> b2, ArrayView<float> c, ArrayView<int> starts, GemmPair p, ArrayView<float> tileA, ArrayView<float> tileB, int tile)
     {
-        int tx = Group.IdxX, ty = Group.IdxY, batch = Grid.IdxZ;
+        var second = Grid.IdxZ >= p.FirstBatches;
+        var g = second ? p.Second : p.First;
+        var a = second ? a2 : a1;
+        var b = second ? b2 : b1;
+        int tx = Group.IdxX, ty = Group.IdxY, batch = Grid.IdxZ - (second ? p.FirstBatches : 0);
         int m = Grid.IdxY * tile + ty, n = Grid.IdxX * tile + tx;
         int kBegin = g.Depth > 0 ? 0 : starts[batch], kEnd = g.Depth > 0 ? g.Depth : starts[batch + 1];
         var acc = 0f;

@@ -195,40 +195,52 @@ public sealed class GpuBackend : IComputeBackend
                 $"expected {ModelShape.ParameterCount} parameters, got {parameters.Length}", nameof(parameters));
 
     /// <summary>
-    /// conv1 → pool1 → conv2 → pool2 → fc1 (GEMM) → fc2 + softmax + cross-entropy, over n samples.
+    /// The input scaled, conv1 + pool1, conv2 + pool2, fc1 (GEMM), then fc2 + softmax + cross-entropy with fc2's input
+    /// gradient, over n samples: 5 launches.
     /// </summary>
     private void Forward(int n)
     {
         var w = _workspace;
         var k = _kernels;
         k.ScaleInput(n * ModelShape.Pixels, w.Pixels, w.Input, _scale, _offset);
-        k.ConvForward(n * ConvShape.Conv1.OutputStride, w.Weights, w.Input, w.Conv1, ConvShape.Conv1);
-        k.PoolForward(n * PoolShape.Pool1.OutputStride, w.Conv1, w.Pool1, w.ArgMax1, PoolShape.Pool1);
-        k.ConvForward(n * ConvShape.Conv2.OutputStride, w.Weights, w.Pool1, w.Conv2, ConvShape.Conv2);
-        k.PoolForward(n * PoolShape.Pool2.OutputStride, w.Conv2, w.Pool2, w.ArgMax2, PoolShape.Pool2);
+        k.ConvPoolForward(n * PoolShape.Pool1.OutputStride, w.Weights, w.Input, w.Pool1, w.ArgMax1, ConvShape.Conv1);
+        k.ConvPoolForward(n * PoolShape.Pool2.OutputStride, w.Weights, w.Pool1, w.Pool2, w.ArgMax2, ConvShape.Conv2);
         k.Gemm(w.Pool2, w.Weights, w.Hidden, w.ShardStarts, GemmPlans.Fc1Forward(n), 1);
-        k.OutputLayer(n, w.Weights, w.Hidden, w.Labels, w.LogitGradient, w.Losses, w.Predictions);
+        k.OutputLayer(n, w.Weights, w.Hidden, w.Labels, w.LogitGradient, w.Losses, w.Predictions, w.HiddenGradient);
     }
 
     /// <summary>
-    /// Activation gradients over all samples, and each shard's parameter gradients (shard = grid dimension).
+    /// The rest of the activation gradients over all samples, and each shard's parameter gradients (shard = grid
+    /// dimension): 7 launches.
     /// </summary>
     private void Backward(int n, int shards)
     {
         var w = _workspace;
         var k = _kernels;
-        k.HiddenGradient(n * ModelShape.Hidden, w.Weights, w.LogitGradient, w.Hidden, w.HiddenGradient);
-        k.Gemm(w.LogitGradient, w.Hidden, w.Gradients, w.ShardStarts, GemmPlans.Fc2WeightGradient, shards);
-        k.Gemm(w.HiddenGradient, w.Pool2, w.Gradients, w.ShardStarts, GemmPlans.Fc1WeightGradient, shards);
+        k.Gemms(
+            w.LogitGradient,
+            w.Hidden,
+            GemmPlans.Fc2WeightGradient,
+            w.HiddenGradient,
+            w.Pool2,
+            GemmPlans.Fc1WeightGradient,
+            w.Gradients,
+            w.ShardStarts,
+            shards);
         k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.ShardStarts, GemmPlans.Fc1InputGradient(n), 1);
         k.Unpool(
-            n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Conv2, w.Conv2Gradient, PoolShape.Pool2);
+            n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Pool2, w.Conv2Gradient, PoolShape.Pool2);
         k.ConvWeightGradient(
             shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
-        k.ConvInputGradient(
-            n * ConvShape.Conv2.InputStride, w.Weights, w.Conv2Gradient, w.Pool1Gradient, ConvShape.Conv2);
-        k.Unpool(
-            n * PoolShape.Pool1.InputStride, w.Pool1Gradient, w.ArgMax1, w.Conv1, w.Conv1Gradient, PoolShape.Pool1);
+        k.UnpooledInputGradient(
+            n * PoolShape.Pool1.InputStride,
+            w.Weights,
+            w.Conv2Gradient,
+            w.ArgMax1,
+            w.Pool1,
+            w.Conv1Gradient,
+            ConvShape.Conv2,
+            PoolShape.Pool1);
         k.ConvWeightGradient(
             shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
         // The four layers' bias gradients in one launch, once every upstream gradient is there.

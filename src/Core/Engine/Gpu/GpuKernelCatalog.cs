@@ -24,13 +24,11 @@ internal static class GpuKernelCatalog
     public static IReadOnlyList<Entry> All { get; } =
     [
         Implicit(typeof(ForwardKernels), nameof(ForwardKernels.ScaleInput)),
-        Implicit(typeof(ForwardKernels), nameof(ForwardKernels.ConvForward)),
-        Implicit(typeof(ForwardKernels), nameof(ForwardKernels.PoolForward)),
+        Implicit(typeof(ForwardKernels), nameof(ForwardKernels.ConvPoolForward)),
         // One thread per sample: ForwardKernels.OutputLayer says why its registers are not a limit.
         new(Method(typeof(ForwardKernels), nameof(ForwardKernels.OutputLayer)), false, RegisterBudget: 192),
-        Implicit(typeof(BackwardKernels), nameof(BackwardKernels.HiddenGradient)),
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.Unpool)),
-        Implicit(typeof(BackwardKernels), nameof(BackwardKernels.ConvInputGradient)),
+        Implicit(typeof(BackwardKernels), nameof(BackwardKernels.UnpooledInputGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.ConvWeightGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.BiasGradients)),
         Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct)),

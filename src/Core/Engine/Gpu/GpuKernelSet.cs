@@ -33,22 +33,18 @@ internal sealed class GpuKernelSet
         Tile = gemmTile;
         ScaleInput = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<byte>, ArrayView<float>, float, float>(ForwardKernels.ScaleInput));
-        ConvForward = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(ForwardKernels.ConvForward));
-        PoolForward = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape>(ForwardKernels.PoolForward));
+        ConvPoolForward = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ConvShape>(
+            ForwardKernels.ConvPoolForward));
         OutputLayer = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>>(ForwardKernels.OutputLayer));
-        HiddenGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
-            BackwardKernels.HiddenGradient));
+            ArrayView<int>, ArrayView<float>>(ForwardKernels.OutputLayer));
         Unpool = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, PoolShape>(
             BackwardKernels.Unpool));
-        ConvInputGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape>(
-            BackwardKernels.ConvInputGradient));
+        UnpooledInputGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ConvShape,
+            PoolShape>(BackwardKernels.UnpooledInputGradient));
         ConvWeightGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>(
             GradientReductionKernels.ConvWeightGradient));
@@ -56,14 +52,16 @@ internal sealed class GpuKernelSet
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
             ArrayView<float>>(GradientReductionKernels.BiasGradients));
         DirectGemm = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(
-            GemmKernels.Direct));
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, GemmPair>(GemmKernels.Direct));
         TiledGemm = Tile switch
         {
             GemmKernels.LargeTile => Counted(accelerator.LoadStreamKernel<
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled16)),
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<int>, GemmPair>(GemmKernels.Tiled16)),
             GemmKernels.SmallTile => Counted(accelerator.LoadStreamKernel<
-                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>(GemmKernels.Tiled4)),
+                ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+                ArrayView<int>, GemmPair>(GemmKernels.Tiled4)),
             _ => null,
         };
     }
@@ -80,21 +78,19 @@ internal sealed class GpuKernelSet
 
     public Action<Index1D, ArrayView<byte>, ArrayView<float>, float, float> ScaleInput { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> ConvForward { get; }
-
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, PoolShape> PoolForward { get; }
+    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ConvShape>
+        ConvPoolForward { get; }
 
     public Action<
         Index1D, ArrayView<float>, ArrayView<float>, ArrayView<byte>, ArrayView<float>, ArrayView<float>,
-        ArrayView<int>> OutputLayer { get; }
-
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>
-        HiddenGradient { get; }
+        ArrayView<int>, ArrayView<float>> OutputLayer { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, PoolShape>
         Unpool { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ConvShape> ConvInputGradient { get; }
+    public Action<
+        Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ArrayView<float>, ConvShape,
+        PoolShape> UnpooledInputGradient { get; }
 
     public Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>
         ConvWeightGradient { get; }
@@ -103,11 +99,13 @@ internal sealed class GpuKernelSet
         Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
         ArrayView<float>> BiasGradients { get; }
 
-    private Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>
-        DirectGemm { get; }
+    private Action<
+        Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<int>, GemmPair> DirectGemm { get; }
 
-    private Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, GemmShape>?
-        TiledGemm { get; }
+    private Action<
+        KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<int>, GemmPair>? TiledGemm { get; }
 
     // Each launcher wrapped so that every launch is counted.
     private Action<T1, T2, T3, T4, T5> Counted<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> launch) =>
@@ -132,6 +130,14 @@ internal sealed class GpuKernelSet
             launch(a, b, c, d, e, f, g);
         };
 
+    private Action<T1, T2, T3, T4, T5, T6, T7, T8> Counted<T1, T2, T3, T4, T5, T6, T7, T8>(
+        Action<T1, T2, T3, T4, T5, T6, T7, T8> launch) =>
+        (a, b, c, d, e, f, g, h) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d, e, f, g, h);
+        };
+
     /// <summary>Launches the GEMM over <paramref name="batches"/> batches (grid z when tiled).</summary>
     public void Gemm(
         ArrayView<float> a,
@@ -139,14 +145,46 @@ internal sealed class GpuKernelSet
         ArrayView<float> c,
         ArrayView<int> starts,
         GemmShape shape,
+        int batches) =>
+        Launch(a, b, a, b, c, starts, GemmPair.Single(shape, batches), batches);
+
+    /// <summary>
+    /// Launches two GEMMs of <paramref name="batches"/> batches each at once: <paramref name="first"/> on
+    /// (<paramref name="a1"/>, <paramref name="b1"/>) and <paramref name="second"/> on (<paramref name="a2"/>,
+    /// <paramref name="b2"/>), both into <paramref name="c"/>.
+    /// </summary>
+    public void Gemms(
+        ArrayView<float> a1,
+        ArrayView<float> b1,
+        GemmShape first,
+        ArrayView<float> a2,
+        ArrayView<float> b2,
+        GemmShape second,
+        ArrayView<float> c,
+        ArrayView<int> starts,
+        int batches) =>
+        Launch(a1, b1, a2, b2, c, starts, new GemmPair(first, batches, second), 2 * batches);
+
+    private void Launch(
+        ArrayView<float> a1,
+        ArrayView<float> b1,
+        ArrayView<float> a2,
+        ArrayView<float> b2,
+        ArrayView<float> c,
+        ArrayView<int> starts,
+        GemmPair pair,
         int batches)
     {
+        GemmShape first = pair.First, second = pair.Second;
+        var secondBatches = batches - pair.FirstBatches;
         if (TiledGemm is null)
         {
-            DirectGemm(batches * shape.M * shape.N, a, b, c, starts, shape);
+            var elements = pair.FirstBatches * first.M * first.N + secondBatches * second.M * second.N;
+            DirectGemm(elements, a1, b1, a2, b2, c, starts, pair);
             return;
         }
-        var grid = new Index3D((shape.N + Tile - 1) / Tile, (shape.M + Tile - 1) / Tile, batches);
-        TiledGemm(new KernelConfig(grid, new Index3D(Tile, Tile, 1)), a, b, c, starts, shape);
+        var grid = new Index3D(
+            (Math.Max(first.N, second.N) + Tile - 1) / Tile, (Math.Max(first.M, second.M) + Tile - 1) / Tile, batches);
+        TiledGemm(new KernelConfig(grid, new Index3D(Tile, Tile, 1)), a1, b1, a2, b2, c, starts, pair);
     }
 }

@@ -5,9 +5,10 @@ using ILGPU.Runtime;
 namespace CnnDistributed.Core.Engine.Gpu;
 
 /// <summary>
-/// Device buffers of a <see cref="GpuBackend"/>: the weights, one call's samples and every activation and
-/// activation gradient per sample (NCHW blocks, one sample after another), and one gradient vector per
-/// shard. Buffers grow to the largest call seen and are reused.
+/// Device buffers of a <see cref="GpuBackend"/>: the weights, one call's samples, the activations and activation
+/// gradients per sample that the kernels hand on (NCHW blocks, one sample after another; the convolutions' own outputs
+/// are pooled without being stored), and one gradient vector per shard. Buffers grow to the largest call seen and are
+/// reused.
 /// </summary>
 internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
 {
@@ -19,10 +20,8 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
     public ArrayView<byte> Pixels { get; private set; }
     public ArrayView<byte> Labels { get; private set; }
     public ArrayView<float> Input { get; private set; }
-    public ArrayView<float> Conv1 { get; private set; }
     public ArrayView<float> Pool1 { get; private set; }
     public ArrayView<int> ArgMax1 { get; private set; }
-    public ArrayView<float> Conv2 { get; private set; }
     public ArrayView<float> Pool2 { get; private set; }
     public ArrayView<int> ArgMax2 { get; private set; }
     public ArrayView<float> Hidden { get; private set; }
@@ -32,7 +31,6 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
     public ArrayView<float> HiddenGradient { get; private set; }
     public ArrayView<float> Pool2Gradient { get; private set; }
     public ArrayView<float> Conv2Gradient { get; private set; }
-    public ArrayView<float> Pool1Gradient { get; private set; }
     public ArrayView<float> Conv1Gradient { get; private set; }
     public ArrayView<int> ShardStarts { get; private set; }
     public ArrayView<float> Gradients { get; private set; }
@@ -52,10 +50,8 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         Pixels = Allocate<byte>(n * ModelShape.Pixels);
         Labels = Allocate<byte>(n);
         Input = Allocate<float>(n * ModelShape.Pixels);
-        Conv1 = Allocate<float>(n * ConvShape.Conv1.OutputStride);
         Pool1 = Allocate<float>(n * PoolShape.Pool1.OutputStride);
         ArgMax1 = Allocate<int>(n * PoolShape.Pool1.OutputStride);
-        Conv2 = Allocate<float>(n * ConvShape.Conv2.OutputStride);
         Pool2 = Allocate<float>(n * PoolShape.Pool2.OutputStride);
         ArgMax2 = Allocate<int>(n * PoolShape.Pool2.OutputStride);
         Hidden = Allocate<float>(n * ModelShape.Hidden);
@@ -65,7 +61,6 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         HiddenGradient = Allocate<float>(n * ModelShape.Hidden);
         Pool2Gradient = Allocate<float>(n * ModelShape.Flattened);
         Conv2Gradient = Allocate<float>(n * ConvShape.Conv2.OutputStride);
-        Pool1Gradient = Allocate<float>(n * PoolShape.Pool1.OutputStride);
         Conv1Gradient = Allocate<float>(n * ConvShape.Conv1.OutputStride);
         ShardStarts = Allocate<int>(Math.Max(_shards, 1) + 1);
         Gradients = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
