@@ -17,11 +17,7 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
     {
         _threads = threads;
         _selection = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)));
-        _deviceKind = new(() =>
-        {
-            using var probe = Create(InputScaling.UnitRange);
-            return probe.DeviceKind;
-        });
+        _deviceKind = new(() => ComputeBackendFactory.DeviceKindOf(_selection.Value.Chosen));
     }
 
     /// <summary>The values <c>--device</c> accepts, matched without regard to case.</summary>

@@ -83,6 +83,16 @@ public sealed class DeviceSelectionTests
         }
     }
 
+    [Fact]
+    public void TheDeviceKindKnownBeforeAnyBackendIsTheOneTheBackendReports()
+    {
+        var device = DeviceSelector.Select(ComputeDevice.Auto).Chosen;
+
+        using var backend = ComputeBackendFactory.CreateFor(device, 1, InputScaling.UnitRange);
+
+        Assert.Equal(backend.DeviceKind, ComputeBackendFactory.DeviceKindOf(device));
+    }
+
     [Theory]
     [InlineData("auto", ComputeDevice.Auto)]
     [InlineData("cpu", ComputeDevice.Cpu)]

@@ -1,6 +1,7 @@
 using CnnDistributed.Core.Engine.Cpu;
 using CnnDistributed.Core.Engine.Gpu;
 using ILGPU;
+using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
 using ILGPU.Runtime.Cuda;
 using ILGPU.Runtime.OpenCL;
@@ -26,27 +27,52 @@ public static class ComputeBackendFactory
     /// <summary>The backend for a concrete device (not <see cref="ComputeDevice.Auto"/>).</summary>
     public static IComputeBackend CreateFor(ComputeDevice device, int threads, InputScaling scaling)
     {
-        switch (device)
+        if (device == ComputeDevice.Cpu)
         {
-            case ComputeDevice.Cpu:
-                return CreateCpu(threads, scaling);
-            case ComputeDevice.Cuda:
-            {
-                DeviceSelector.Select(ComputeDevice.Cuda); // throws DeviceUnavailableException, naming what ILGPU sees
-                var context = DeviceSelector.CreateContext();
-                var accelerator = context.CreateCudaAccelerator(0);
-                return new GpuBackend(context, accelerator, $"cuda-{accelerator.Name}", scaling);
-            }
-            case ComputeDevice.OpenCL:
-            {
-                DeviceSelector.Select(ComputeDevice.OpenCL); // likewise
-                var context = DeviceSelector.CreateContext();
-                var accelerator = context.CreateCLAccelerator(0);
-                return new GpuBackend(context, accelerator, $"opencl-{accelerator.Name}", scaling);
-            }
-            default:
-                throw new ArgumentOutOfRangeException(
-                    nameof(device), device, "resolve auto with DeviceSelector.Select first");
+            return CreateCpu(threads, scaling);
+        }
+        var (context, accelerator, kind) = OpenAccelerator(device);
+        return new GpuBackend(context, accelerator, kind, scaling);
+    }
+
+    /// <summary>
+    /// The device kind a backend for <paramref name="device"/> reports, without compiling any kernel (which takes
+    /// seconds on some OpenCL runtimes): what a worker sends at registration, long before its first assignment.
+    /// </summary>
+    public static string DeviceKindOf(ComputeDevice device)
+    {
+        if (device == ComputeDevice.Cpu)
+        {
+            return CpuKernelTiers.DeviceKind(CpuKernelVariable.Current);
+        }
+        var (context, accelerator, kind) = OpenAccelerator(device);
+        accelerator.Dispose();
+        context.Dispose();
+        return kind;
+    }
+
+    // The first CUDA or OpenCL device and its kind; DeviceSelector.Select throws DeviceUnavailableException, naming
+    // what ILGPU sees, when there is none.
+    private static (Context Context, Accelerator Accelerator, string Kind) OpenAccelerator(ComputeDevice device)
+    {
+        if (device is not (ComputeDevice.Cuda or ComputeDevice.OpenCL))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(device), device, "resolve auto with DeviceSelector.Select first");
+        }
+        DeviceSelector.Select(device);
+        var context = DeviceSelector.CreateContext();
+        try
+        {
+            Accelerator accelerator = device == ComputeDevice.Cuda
+                ? context.CreateCudaAccelerator(0)
+                : context.CreateCLAccelerator(0);
+            return (context, accelerator, $"{(device == ComputeDevice.Cuda ? "cuda" : "opencl")}-{accelerator.Name}");
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
         }
     }
 
