@@ -8,8 +8,8 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// results (the tiles' zero padding adds exact zeros).
 /// <para>
 /// Tiled layout and blocking: a TxT group computes a TxT block of C (thread x → column n, thread y → row m;
-/// grid z = batch, the pair's second product after the first's batches); per step it stages a TxT tile of A and of B in shared memory, zero-padded past the edges,
-/// then each thread adds T products. Tile sizes must be compile-time constants, hence one entry point per
+/// grid z = batch, the pair's second product after the first's batches); per step it stages a TxT tile of A and
+/// of B in shared memory, zero-padded past the edges, then each thread adds T products. Tile sizes must be compile-time constants, hence one entry point per
 /// size: 16 for GPUs, 4 to test the tiled code on ILGPU's CPU simulator (groups of at most 16 threads),
 /// where every barrier is an OS-thread rendezvous and the direct kernel is far faster.
 /// </para>
