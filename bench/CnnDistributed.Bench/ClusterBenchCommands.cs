@@ -5,6 +5,7 @@ using CnnDistributed.Bench.Training;
 using CnnDistributed.Coordinator.Cli;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Throughput;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Training;
@@ -22,8 +23,8 @@ public static class ClusterBenchCommands
     private const int FailoverTrials = 10;
 
     /// <summary>
-    /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, paired-control, spot-checks, failover and
-    /// checkpoint.
+    /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, paired-control, spot-checks, dashboard,
+    /// failover and checkpoint.
     /// </summary>
     public static IEnumerable<Command> Create()
     {
@@ -90,6 +91,21 @@ public static class ClusterBenchCommands
             await PairedAsync(o, "spot-checks",
                 new PairedArm("spot-checks", cluster, () => coordinator.Set(c => c.VerifyFraction = defaultFraction)),
                 new PairedArm("verify-fraction-0", cluster, () => coordinator.Set(c => c.VerifyFraction = 0)), ct);
+        });
+        yield return Verb("dashboard", "Rounds of whole epochs with --dashboard on (no client) and off on one cluster", async (o, ct) =>
+        {
+            WorkerRegistry? registry = null;
+            await using var cluster = await TrainingExecution.StartAsync(
+                new TrainingOptions { Shards = o.Shards },
+                new RunOptions { Workers = o.Workers, Threads = o.Threads, Device = "cpu" },
+                serve: null,
+                serveTls: null,
+                configureCoordinator: null,
+                NullLoggerFactory.Instance,
+                listening: workers => registry = workers,
+                ct);
+            await DashboardCostBench.RunAsync(cluster, () => registry!, MnistDataset.Load(SampleDataLocator.Find()), o.BatchSizes,
+                o.Threads, o.Shards, o.Rounds, o.Duration, Print, ct);
         });
         yield return Verb("failover", "Time from a worker's death to its shards going to the survivor (2 workers)", async (o, ct) =>
         {

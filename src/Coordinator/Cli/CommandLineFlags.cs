@@ -1,3 +1,4 @@
+using CnnDistributed.Coordinator.Dashboard;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Hosting.Flags;
@@ -82,6 +83,18 @@ public static class CommandLineFlags
             "A gradient norm above this many times the recent median is recomputed by another worker"),
         new Flag<RunOptions, bool>(
             "--insecure", o => o.Insecure, "Plaintext HTTP/2 without authentication instead of mutual TLS"),
+        new Flag<RunOptions, int?>(
+            "--dashboard",
+            o => o.Dashboard,
+            "Serve the live dashboard on this port (0: a free one; the URL is printed); no value: "
+            + DashboardEndpoint.DefaultPort,
+            FlagParsers.OptionalValue("--dashboard", DashboardEndpoint.DefaultPort),
+            defaultText: "off",
+            valueOptional: true),
+        new Flag<RunOptions, string>(
+            "--dashboard-listen",
+            o => o.DashboardListen,
+            "Address the dashboard listens on (0.0.0.0: every interface)"),
     ];
 
     /// <summary>The flags <c>serve</c> adds to <see cref="Train"/>.</summary>
@@ -107,6 +120,8 @@ public static class CommandLineFlags
             "--join-timeout", o => o.JoinTimeout, "Seconds to wait for them", FlagParsers.Seconds("--join-timeout")),
         new Flag<ServeOptions, int>(
             "--metrics-port", o => o.MetricsPort, "Port of the Prometheus /metrics endpoint, HTTP/1.1 (0: none)"),
+        new Flag<ServeOptions, string?>(
+            "--run", o => o.Run, "Show this finished run's --out folder on the --dashboard instead of training"),
     ];
 
     /// <summary>The flags of <c>bench</c>.</summary>

@@ -54,6 +54,17 @@ public sealed class RunOptions
     /// </summary>
     public bool Insecure { get; set; }
 
+    /// <summary>
+    /// Port of the run's dashboard (<c>--dashboard[=PORT]</c>; default: none; without a value
+    /// <see cref="Dashboard.DashboardEndpoint.DefaultPort"/>; 0: a free port). Its URL is printed at start.
+    /// </summary>
+    public int? Dashboard { get; set; }
+
+    /// <summary>
+    /// Address the dashboard listens on (<c>--dashboard-listen</c>, default 127.0.0.1: this machine only).
+    /// </summary>
+    public string DashboardListen { get; set; } = "127.0.0.1";
+
     /// <summary>Print only errors and the final result (<c>--quiet</c>).</summary>
     public bool Quiet { get; set; }
 

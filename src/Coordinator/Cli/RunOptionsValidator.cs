@@ -1,3 +1,4 @@
+using System.Net;
 using CnnDistributed.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,12 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
             OptionChecks.AtLeast("--checkpoint-every", options.CheckpointEvery, 0),
             options.Resume is { Length: 0 } ? "--resume must not be empty" : null,
             options.Resume is not null && options.Overwrite ? "--overwrite and --resume exclude each other" : null,
-            options.Data is { Length: 0 } ? "--data must not be empty" : null);
+            options.Data is { Length: 0 } ? "--data must not be empty" : null,
+            options.Dashboard is { } port ? OptionChecks.Between("--dashboard", port, 0, 65535) : null,
+            IPAddress.TryParse(options.DashboardListen, out _)
+                ? null
+                : "--dashboard-listen must be an IP address (127.0.0.1, 0.0.0.0, ::), "
+                + $"not '{options.DashboardListen}'");
         return error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
     }
 }

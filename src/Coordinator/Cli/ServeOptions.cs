@@ -28,4 +28,10 @@ public sealed class ServeOptions
     /// Port of the Prometheus <c>/metrics</c> endpoint, plain HTTP/1.1 (<c>--metrics-port</c>, default 9090; 0: none).
     /// </summary>
     public int MetricsPort { get; set; } = 9090;
+
+    /// <summary>
+    /// A finished run's <c>--out</c> folder to show on the dashboard instead of training (<c>--run DIR</c>, with
+    /// <c>--dashboard</c>); serves until stopped.
+    /// </summary>
+    public string? Run { get; set; }
 }

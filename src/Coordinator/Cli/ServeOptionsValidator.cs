@@ -13,7 +13,8 @@ public sealed class ServeOptionsValidator : IValidateOptions<ServeOptions>
             OptionChecks.Positive("--join-timeout", options.JoinTimeout.TotalSeconds),
             OptionChecks.Between("--metrics-port", options.MetricsPort, 0, 65535),
             OptionChecks.Between("--health-port", options.HealthPort, 0, 65535),
-            options.Tls is { Length: 0 } ? "--tls must not be empty" : null);
+            options.Tls is { Length: 0 } ? "--tls must not be empty" : null,
+            options.Run is { Length: 0 } ? "--run must not be empty" : null);
         return error is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(error);
     }
 }

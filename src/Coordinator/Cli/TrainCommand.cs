@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using CnnDistributed.Coordinator.Dashboard;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
@@ -86,6 +87,10 @@ public sealed class TrainCommand
         var run = provider.GetRequiredService<IOptions<RunOptions>>().Value;
         var serve = _serving ? provider.GetRequiredService<IOptions<ServeOptions>>().Value : null;
         var coordinator = provider.GetRequiredService<IOptions<CoordinatorOptions>>().Value;
+        if (serve?.Run is { } finished)
+        {
+            return await ShowFinishedRunAsync(finished, run, cancellationToken);
+        }
         if (serve is not null)
         {
             ChooseTransport(serve, run);
@@ -115,6 +120,21 @@ public sealed class TrainCommand
                 "--insecure: plaintext HTTP/2 without authentication; anyone who reaches the port can join the job, "
                 + "and anyone on the path can read and change weights, samples and gradients");
         }
+        var config = _flags.Record(type => type == typeof(TrainingOptions) ? training
+            : type == typeof(RunOptions) ? run
+            : type == typeof(ServeOptions) ? serve!
+            : coordinator);
+        await using var dashboard = await RunDashboard.StartAsync(
+            run,
+            new RunDescription(
+                Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(output))),
+                config,
+                training.Seed,
+                training.Epochs,
+                training.BatchSize,
+                training.Shards),
+            _console.Error,
+            cancellationToken);
         var metrics = new TrainingMetrics();
         await using var metricsEndpoint = StartMetricsEndpoint(serve, metrics);
         await using var healthEndpoint = serve is { HealthPort: > 0 }
@@ -123,10 +143,22 @@ public sealed class TrainCommand
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _signals.Token);
         var coordinatorSection = configuration.GetSection(nameof(CoordinatorOptions));
         await using var execution = await TrainingExecution.StartAsync(
-            training, run, serve, serveTls, coordinatorSection.Bind, logging, metrics.Watch, stop.Token);
+            training,
+            run,
+            serve,
+            serveTls,
+            coordinatorSection.Bind,
+            logging,
+            registry =>
+            {
+                metrics.Watch(registry);
+                dashboard?.Monitor.Watch(registry);
+            },
+            stop.Token);
         var outputs = OutputFolder.Prepare(run);
         var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
+        dashboard?.Monitor.Started(execution.DeviceChoice, loop.TotalSteps, execution.Executor);
         TrainingResult result;
         try
         {
@@ -138,9 +170,13 @@ public sealed class TrainCommand
                 loop.TotalSteps,
                 sink => loop.RunAsync(
                     initial,
-                    new MetricsFileSink(outputs.MetricsPath, new MetricsProgressSink(metrics, sink), epochs),
+                    new MetricsFileSink(
+                        outputs.MetricsPath,
+                        new MetricsProgressSink(
+                            metrics, dashboard is null ? sink : new MonitoredProgress(dashboard.Monitor, sink)),
+                        epochs),
                     resume,
-                    checkpoints,
+                    dashboard is null ? checkpoints : new MonitoredCheckpoints(dashboard.Monitor, checkpoints),
                     stop.Token));
         }
         catch (OperationCanceledException) when (_signals.Token.IsCancellationRequested)
@@ -149,6 +185,11 @@ public sealed class TrainCommand
                 $"stopped by {_signals.SignalName}: checkpoint written to {checkpoints.Path}; "
                 + $"continue with --resume {output}");
             return _signals.ExitCode;
+        }
+        catch (Exception e) when (dashboard is not null && e is not OperationCanceledException)
+        {
+            dashboard.Monitor.Finish("failed", new { error = FailureText(e) });
+            throw;
         }
 
         outputs.WriteModel(result.Parameters);
@@ -167,12 +208,10 @@ public sealed class TrainCommand
             DeviceChoice = execution.DeviceChoice,
             PeakRssMb = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024.0),
             StepTimings = execution.Timings,
-            Config = _flags.Record(type => type == typeof(TrainingOptions) ? training
-                : type == typeof(RunOptions) ? run
-                : type == typeof(ServeOptions) ? serve!
-                : coordinator),
+            Config = config,
         };
         outputs.WriteSummary(summary);
+        dashboard?.Monitor.Finish("finished", summary);
         _console.Out.WriteLine(run.Json
             ? JsonFormats.TypedLine("summary", summary)
             : string.Create(
@@ -181,6 +220,34 @@ public sealed class TrainCommand
                 + $"outputs in {outputs.Directory}"));
         return ExitCodes.Success;
     }
+
+    /// <summary>
+    /// <c>serve --run DIR --dashboard</c>: the finished run in DIR on the dashboard, no training, until stopped.
+    /// </summary>
+    private async Task<int> ShowFinishedRunAsync(string directory, RunOptions run, CancellationToken cancellationToken)
+    {
+        if (run.Dashboard is null)
+        {
+            throw new UsageException("--run DIR shows a finished run on the dashboard: add --dashboard[=PORT]");
+        }
+        var description = FinishedRun.Read(directory, out var summary, out var epochs);
+        await using var dashboard = await RunDashboard.StartAsync(run, description, _console.Out, cancellationToken);
+        FinishedRun.Replay(dashboard!.Monitor, summary, epochs);
+        _console.Out.WriteLine($"showing the finished run {directory}; stop with Ctrl+C");
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _signals.Token);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return ExitCodes.Success;
+    }
+
+    /// <summary>What the dashboard says of a failed run: the one-line errors users see, never internals.</summary>
+    private static string FailureText(Exception e) =>
+        e is JobFailedException or UsageException or TrainingDivergedException ? e.Message : "internal error";
 
     /// <summary>
     /// The command's options, bound from its flags and checked in the order their errors are reported.

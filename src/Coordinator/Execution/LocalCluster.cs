@@ -1,9 +1,11 @@
 using CnnDistributed.Coordinator.Hosting;
+using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
 using Microsoft.Extensions.Logging;
+
 
 namespace CnnDistributed.Coordinator.Execution;
 
@@ -35,6 +37,9 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>The step executor over the N workers.</summary>
     public DistributedStepExecutor Executor => _host.Executor;
+
+    /// <summary>The registry of the N workers.</summary>
+    public WorkerRegistry Workers => _host.Workers;
 
     /// <summary>The coordinator's loopback address.</summary>
     public Uri Address => _host.Address;

@@ -67,8 +67,8 @@ public sealed class TrainingExecution : IAsyncDisposable
     /// Starts the execution of <paramref name="job"/> on <paramref name="run"/>'s local workers (none: in this
     /// process),
     /// or, for <c>serve</c>, on the remote workers <paramref name="serve"/> waits for, with mutual TLS on
-    /// <paramref name="serveTls"/> unless the run is <c>--insecure</c>; <paramref name="listening"/> then sees the
-    /// worker registry as soon as the coordinator listens.
+    /// <paramref name="serveTls"/> unless the run is <c>--insecure</c>; <paramref name="listening"/> sees the worker
+    /// registry as soon as the coordinator listens (local workers: once they joined).
     /// </summary>
     public static async Task<TrainingExecution> StartAsync(
         TrainingOptions job,
@@ -106,6 +106,7 @@ public sealed class TrainingExecution : IAsyncDisposable
                 configureCoordinator,
                 Configure(logging),
                 cancellationToken);
+            listening?.Invoke(cluster.Workers);
             return new TrainingExecution(cluster.Executor, evaluator, cluster, choice);
         }
         DistributedTrainingHost host;

@@ -65,6 +65,26 @@ public sealed class WorkerConnection
     public double LastRoundTripSeconds { get; private set; }
 
     /// <summary>
+    /// When its latest result arrived (a <see cref="TimeProvider.GetTimestamp"/> value; 0: none yet).
+    /// </summary>
+    public long LastResultAt { get; private set; }
+
+    /// <summary>Samples its latest accepted result covered (0: none yet).</summary>
+    public int LastSamples { get; private set; }
+
+    /// <summary>Why its stream ended: the reason of a drop or of the shutdown (null while it is open).</summary>
+    public string? CloseReason
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _closeReason;
+            }
+        }
+    }
+
+    /// <summary>
     /// Results refused for their values since this worker's last accepted one (the step executor's count, read and
     /// written on the step's thread).
     /// </summary>
@@ -144,7 +164,8 @@ public sealed class WorkerConnection
             _expected = null;
             if (expected is not null)
             {
-                LastRoundTripSeconds = _timeProvider.GetElapsedTime(_assignedAt).TotalSeconds;
+                LastResultAt = _timeProvider.GetTimestamp();
+                LastRoundTripSeconds = _timeProvider.GetElapsedTime(_assignedAt, LastResultAt).TotalSeconds;
             }
         }
         return expected is not null && expected.TrySetResult(received);
@@ -163,6 +184,7 @@ public sealed class WorkerConnection
         {
             return;
         }
+        LastSamples = samples;
         var measured = samples / LastRoundTripSeconds;
         SamplesPerSecond = SamplesPerSecond == 0
             ? measured

@@ -13,6 +13,7 @@ public sealed class Flag<TOptions, TValue> : Flag where TOptions : class, new()
     private readonly Func<TOptions, TValue> _read;
     private readonly Func<ArgumentResult, TValue>? _parse;
     private readonly string? _defaultText;
+    private readonly bool _valueOptional;
 
     /// <param name="name">The flag, e.g. <c>--epochs</c>.</param>
     /// <param name="property">The property it sets, e.g. <c>o =&gt; o.Epochs</c>.</param>
@@ -24,17 +25,22 @@ public sealed class Flag<TOptions, TValue> : Flag where TOptions : class, new()
     /// <param name="defaultText">
     /// The default as the help shows it, where the options class cannot say it (a computed default).
     /// </param>
+    /// <param name="valueOptional">
+    /// The flag may be given without a value; <paramref name="parse"/> then says what it means.
+    /// </param>
     public Flag(
         string name,
         Expression<Func<TOptions, TValue>> property,
         string description,
         Func<ArgumentResult, TValue>? parse = null,
-        string? defaultText = null)
+        string? defaultText = null,
+        bool valueOptional = false)
         : base(name, description, typeof(TOptions), PropertyName(property))
     {
         _read = property.Compile();
         _parse = parse;
         _defaultText = defaultText;
+        _valueOptional = valueOptional;
     }
 
     /// <inheritdoc/>
@@ -44,6 +50,10 @@ public sealed class Flag<TOptions, TValue> : Flag where TOptions : class, new()
         if (_parse is not null)
         {
             option.CustomParser = _parse;
+        }
+        if (_valueOptional)
+        {
+            option.Arity = ArgumentArity.ZeroOrOne;
         }
         return option;
     }

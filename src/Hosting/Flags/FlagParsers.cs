@@ -43,6 +43,25 @@ public static class FlagParsers
         return TimeSpan.FromSeconds(seconds);
     };
 
+    /// <summary>
+    /// A whole number that may be left out (<c>--dashboard</c> alone, <c>--dashboard 0</c>, <c>--dashboard=8080</c>):
+    /// <paramref name="alone"/> when it is.
+    /// </summary>
+    public static Func<ArgumentResult, int?> OptionalValue(string flag, int alone) => result =>
+    {
+        if (result.Tokens.Count == 0)
+        {
+            return alone;
+        }
+        var text = result.Tokens[0].Value;
+        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+        {
+            result.AddError($"{flag} must be a whole number (got '{text}')");
+            return default;
+        }
+        return value;
+    };
+
     /// <summary>The name a flag value or a recorded option uses for <paramref name="value"/>: snake_case.</summary>
     public static string EnumName(Enum value) => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 }

@@ -1,0 +1,107 @@
+using System.Net;
+using CnnDistributed.Coordinator.Dashboard;
+using CnnDistributed.Coordinator.Execution;
+using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Progress;
+using CnnDistributed.Coordinator.Throughput;
+using CnnDistributed.Core.Data;
+using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
+
+namespace CnnDistributed.Bench.Training;
+
+/// <summary>
+/// What <c>--dashboard</c> costs when no one watches: whole epochs of the training loop (test evaluation included) on
+/// one local cluster, with a <see cref="RunMonitor"/> sampling the cluster and its <see cref="DashboardEndpoint"/>
+/// listening, and with neither. Each round runs both back to back, starting with the other one each round; the
+/// measured way's epoch throughput is reported as a percentage of the baseline's, the last line the medians.
+/// </summary>
+public static class DashboardCostBench
+{
+    public static async Task RunAsync(
+        TrainingExecution execution,
+        Func<WorkerRegistry> registry,
+        MnistDataset data,
+        IReadOnlyList<int> batchSizes,
+        int threads,
+        int shards,
+        int rounds,
+        TimeSpan duration,
+        Action<PairedRecord> report,
+        CancellationToken cancellationToken)
+    {
+        foreach (var batchSize in batchSizes)
+        {
+            var probe = await TrainAsync(execution, data, batchSize, shards, 1, null, cancellationToken);
+            var epochs = Math.Max(2, (int)Math.Round(duration.TotalSeconds / probe.WallSeconds));
+            var pairs = new List<(TrainingResult On, TrainingResult Off)>();
+            for (var round = 1; round <= rounds; round++)
+            {
+                TrainingResult on, off;
+                if (round % 2 == 1)
+                {
+                    on = await MeasureAsync(true);
+                    off = await MeasureAsync(false);
+                }
+                else
+                {
+                    off = await MeasureAsync(false);
+                    on = await MeasureAsync(true);
+                }
+                pairs.Add((on, off));
+                report(Record("dashboard", round, on.Steps, on.WallSeconds, Throughput(on), Throughput(off)));
+            }
+            report(Record(
+                "dashboard-median",
+                rounds,
+                pairs[0].On.Steps,
+                Median(pairs.Select(p => p.On.WallSeconds)),
+                Median(pairs.Select(p => Throughput(p.On))),
+                Median(pairs.Select(p => Throughput(p.Off)))) with
+            {
+                PercentOfBaseline = Median(pairs.Select(p => 100 * Throughput(p.On) / Throughput(p.Off))),
+            });
+
+            async Task<TrainingResult> MeasureAsync(bool dashboard)
+            {
+                if (!dashboard)
+                {
+                    return await TrainAsync(execution, data, batchSize, shards, epochs, null, cancellationToken);
+                }
+                var description = new RunDescription("bench", new Dictionary<string, object?>(), 1, epochs, batchSize, shards);
+                using var monitor = new RunMonitor(description, new RunEventLog(TimeProvider.System), TimeProvider.System);
+                monitor.Watch(registry());
+                await using var endpoint = await DashboardEndpoint.StartAsync(IPAddress.Loopback, 0, monitor, cancellationToken);
+                monitor.Started("bench", epochs, execution.Executor);
+                return await TrainAsync(execution, data, batchSize, shards, epochs, monitor, cancellationToken);
+            }
+
+            PairedRecord Record(string what, int round, long steps, double seconds, double on, double off) =>
+                new(new BenchRecord(what, execution.Executor.DeviceKind, threads, execution.Executor.Workers, batchSize, on, steps, seconds))
+                {
+                    Round = round,
+                    Baseline = $"dashboard-off ({epochs} epochs each)",
+                    BaselineSamplesPerSecond = off,
+                    PercentOfBaseline = 100 * on / off,
+                };
+        }
+    }
+
+    /// <summary>Samples per second of whole epochs, test evaluations included: the inverse of the epoch time.</summary>
+    private static double Throughput(TrainingResult result) => result.Samples / result.WallSeconds;
+
+    private static Task<TrainingResult> TrainAsync(
+        TrainingExecution execution, MnistDataset data, int batchSize, int shards, int epochs, RunMonitor? monitor, CancellationToken cancellationToken)
+    {
+        var options = new TrainingOptions { BatchSize = batchSize, Shards = shards, Epochs = epochs };
+        var loop = new TrainingLoop(options, data, execution.Executor, execution.Evaluator);
+        IProgressSink progress = monitor is null ? new SilentProgressSink() : new MonitoredProgress(monitor, new SilentProgressSink());
+        return loop.RunAsync(WeightInitializer.Create(1), progress, null, null, cancellationToken);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}
