@@ -24,7 +24,7 @@ public static class ClusterBenchCommands
 
     /// <summary>
     /// coordinator, coordinator-tcp-floor, tcp-floor, scaling, tls, checks, paired-control, spot-checks, dashboard,
-    /// failover and checkpoint.
+    /// trace, failover and checkpoint.
     /// </summary>
     public static IEnumerable<Command> Create()
     {
@@ -92,21 +92,24 @@ public static class ClusterBenchCommands
                 new PairedArm("spot-checks", cluster, () => coordinator.Set(c => c.VerifyFraction = defaultFraction)),
                 new PairedArm("verify-fraction-0", cluster, () => coordinator.Set(c => c.VerifyFraction = 0)), ct);
         });
-        yield return Verb("dashboard", "Rounds of whole epochs with --dashboard on (no client) and off on one cluster", async (o, ct) =>
+        foreach (var way in DashboardCostBench.Ways)
         {
-            WorkerRegistry? registry = null;
-            await using var cluster = await TrainingExecution.StartAsync(
-                new TrainingOptions { Shards = o.Shards },
-                new RunOptions { Workers = o.Workers, Threads = o.Threads, Device = "cpu" },
-                serve: null,
-                serveTls: null,
-                configureCoordinator: null,
-                NullLoggerFactory.Instance,
-                listening: workers => registry = workers,
-                ct);
-            await DashboardCostBench.RunAsync(cluster, () => registry!, MnistDataset.Load(SampleDataLocator.Find()), o.BatchSizes,
-                o.Threads, o.Shards, o.Rounds, o.Duration, Print, ct);
-        });
+            yield return Verb(way, $"Rounds of whole epochs with --{way} on (no client) and off on one cluster", async (o, ct) =>
+            {
+                WorkerRegistry? registry = null;
+                await using var cluster = await TrainingExecution.StartAsync(
+                    new TrainingOptions { Shards = o.Shards },
+                    new RunOptions { Workers = o.Workers, Threads = o.Threads, Device = "cpu" },
+                    serve: null,
+                    serveTls: null,
+                    configureCoordinator: null,
+                    NullLoggerFactory.Instance,
+                    listening: workers => registry = workers,
+                    ct);
+                await DashboardCostBench.RunAsync(way, cluster, () => registry!, MnistDataset.Load(SampleDataLocator.Find()),
+                    o.BatchSizes, o.Threads, o.Shards, o.Rounds, o.Duration, Print, ct);
+            });
+        }
         yield return Verb("failover", "Time from a worker's death to its shards going to the survivor (2 workers)", async (o, ct) =>
         {
             var data = MnistDataset.Load(SampleDataLocator.Find());

@@ -3,7 +3,9 @@ using CnnDistributed.Coordinator.Dashboard;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Progress;
+using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Coordinator.Throughput;
+using CnnDistributed.Coordinator.Tracing;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
 using CnnDistributed.Core.Training;
@@ -11,14 +13,19 @@ using CnnDistributed.Core.Training;
 namespace CnnDistributed.Bench.Training;
 
 /// <summary>
-/// What <c>--dashboard</c> costs when no one watches: whole epochs of the training loop (test evaluation included) on
-/// one local cluster, with a <see cref="RunMonitor"/> sampling the cluster and its <see cref="DashboardEndpoint"/>
-/// listening, and with neither. Each round runs both back to back, starting with the other one each round; the
-/// measured way's epoch throughput is reported as a percentage of the baseline's, the last line the medians.
+/// What watching a run costs: whole epochs of the training loop (test evaluation included) on one local cluster, with
+/// <c>--dashboard</c> on and no client (a <see cref="RunMonitor"/> sampling the cluster, its
+/// <see cref="DashboardEndpoint"/> listening) or with <c>--trace</c> recording every step, against neither. Each round
+/// runs both ways back to back, starting with the other one each round; the measured way's epoch throughput is reported
+/// as a percentage of the baseline's, the last line of each batch size the medians.
 /// </summary>
 public static class DashboardCostBench
 {
+    /// <summary>The observed ways: <c>dashboard</c> and <c>trace</c>.</summary>
+    public static IReadOnlyList<string> Ways { get; } = ["dashboard", "trace"];
+
     public static async Task RunAsync(
+        string way,
         TrainingExecution execution,
         Func<WorkerRegistry> registry,
         MnistDataset data,
@@ -30,9 +37,10 @@ public static class DashboardCostBench
         Action<PairedRecord> report,
         CancellationToken cancellationToken)
     {
+        var executor = (DistributedStepExecutor)execution.Executor;
         foreach (var batchSize in batchSizes)
         {
-            var probe = await TrainAsync(execution, data, batchSize, shards, 1, null, cancellationToken);
+            var probe = await TrainAsync(execution, data, batchSize, shards, 1, new SilentProgressSink(), cancellationToken);
             var epochs = Math.Max(2, (int)Math.Round(duration.TotalSeconds / probe.WallSeconds));
             var pairs = new List<(TrainingResult On, TrainingResult Off)>();
             for (var round = 1; round <= rounds; round++)
@@ -40,19 +48,19 @@ public static class DashboardCostBench
                 TrainingResult on, off;
                 if (round % 2 == 1)
                 {
-                    on = await MeasureAsync(true);
-                    off = await MeasureAsync(false);
+                    on = await ObservedAsync();
+                    off = await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
                 }
                 else
                 {
-                    off = await MeasureAsync(false);
-                    on = await MeasureAsync(true);
+                    off = await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
+                    on = await ObservedAsync();
                 }
                 pairs.Add((on, off));
-                report(Record("dashboard", round, on.Steps, on.WallSeconds, Throughput(on), Throughput(off)));
+                report(Record(way, round, on.Steps, on.WallSeconds, Throughput(on), Throughput(off)));
             }
             report(Record(
-                "dashboard-median",
+                $"{way}-median",
                 rounds,
                 pairs[0].On.Steps,
                 Median(pairs.Select(p => p.On.WallSeconds)),
@@ -62,25 +70,33 @@ public static class DashboardCostBench
                 PercentOfBaseline = Median(pairs.Select(p => 100 * Throughput(p.On) / Throughput(p.Off))),
             });
 
-            async Task<TrainingResult> MeasureAsync(bool dashboard)
+            async Task<TrainingResult> ObservedAsync()
             {
-                if (!dashboard)
+                if (way == "trace")
                 {
-                    return await TrainAsync(execution, data, batchSize, shards, epochs, null, cancellationToken);
+                    executor.Trace = new StepTrace(TimeProvider.System, int.MaxValue - StepTrace.WarmupSteps);
+                    try
+                    {
+                        return await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
+                    }
+                    finally
+                    {
+                        executor.Trace = null;
+                    }
                 }
                 var description = new RunDescription("bench", new Dictionary<string, object?>(), 1, epochs, batchSize, shards);
                 using var monitor = new RunMonitor(description, new RunEventLog(TimeProvider.System), TimeProvider.System);
                 monitor.Watch(registry());
                 await using var endpoint = await DashboardEndpoint.StartAsync(IPAddress.Loopback, 0, monitor, cancellationToken);
                 monitor.Started("bench", epochs, execution.Executor);
-                return await TrainAsync(execution, data, batchSize, shards, epochs, monitor, cancellationToken);
+                return await TrainAsync(execution, data, batchSize, shards, epochs, new MonitoredProgress(monitor, new SilentProgressSink()), cancellationToken);
             }
 
             PairedRecord Record(string what, int round, long steps, double seconds, double on, double off) =>
                 new(new BenchRecord(what, execution.Executor.DeviceKind, threads, execution.Executor.Workers, batchSize, on, steps, seconds))
                 {
                     Round = round,
-                    Baseline = $"dashboard-off ({epochs} epochs each)",
+                    Baseline = $"{way}-off ({epochs} epochs each)",
                     BaselineSamplesPerSecond = off,
                     PercentOfBaseline = 100 * on / off,
                 };
@@ -91,11 +107,10 @@ public static class DashboardCostBench
     private static double Throughput(TrainingResult result) => result.Samples / result.WallSeconds;
 
     private static Task<TrainingResult> TrainAsync(
-        TrainingExecution execution, MnistDataset data, int batchSize, int shards, int epochs, RunMonitor? monitor, CancellationToken cancellationToken)
+        TrainingExecution execution, MnistDataset data, int batchSize, int shards, int epochs, IProgressSink progress, CancellationToken cancellationToken)
     {
         var options = new TrainingOptions { BatchSize = batchSize, Shards = shards, Epochs = epochs };
         var loop = new TrainingLoop(options, data, execution.Executor, execution.Evaluator);
-        IProgressSink progress = monitor is null ? new SilentProgressSink() : new MonitoredProgress(monitor, new SilentProgressSink());
         return loop.RunAsync(WeightInitializer.Create(1), progress, null, null, cancellationToken);
     }
 

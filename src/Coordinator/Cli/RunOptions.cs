@@ -65,6 +65,14 @@ public sealed class RunOptions
     /// </summary>
     public string DashboardListen { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Where to write the step timeline, Chrome trace-event JSON (<c>--trace FILE</c>; default: none). Needs workers.
+    /// </summary>
+    public string? Trace { get; set; }
+
+    /// <summary>Steps the timeline records after the warm-up (<c>--trace-steps</c>, default 200).</summary>
+    public int TraceSteps { get; set; } = 200;
+
     /// <summary>Print only errors and the final result (<c>--quiet</c>).</summary>
     public bool Quiet { get; set; }
 

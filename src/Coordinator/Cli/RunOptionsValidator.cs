@@ -19,6 +19,8 @@ public sealed class RunOptionsValidator : IValidateOptions<RunOptions>
             options.Resume is not null && options.Overwrite ? "--overwrite and --resume exclude each other" : null,
             options.Data is { Length: 0 } ? "--data must not be empty" : null,
             options.Dashboard is { } port ? OptionChecks.Between("--dashboard", port, 0, 65535) : null,
+            options.Trace is { Length: 0 } ? "--trace must not be empty" : null,
+            OptionChecks.AtLeast("--trace-steps", options.TraceSteps, 1),
             IPAddress.TryParse(options.DashboardListen, out _)
                 ? null
                 : "--dashboard-listen must be an IP address (127.0.0.1, 0.0.0.0, ::), "

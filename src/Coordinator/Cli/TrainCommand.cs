@@ -8,6 +8,8 @@ using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Coordinator.Progress;
 using CnnDistributed.Coordinator.Runs;
 using CnnDistributed.Coordinator.Security;
+using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Coordinator.Tracing;
 using CnnDistributed.Core.Checkpoints;
 using CnnDistributed.Core.Data;
 using CnnDistributed.Core.Model;
@@ -105,6 +107,7 @@ public sealed class TrainCommand
         var training = resume?.Options ?? given;
         var output = run.Out!;
         TrainingExecution.ParseDevice(run.Device);
+        CheckTrace(run, serve);
         OutputFolder.Check(run);
         var data = MnistDataset.Load(run.Data!);
         var initial = resume is not null || run.InitWeights is null
@@ -159,6 +162,11 @@ public sealed class TrainCommand
         var checkpoints = new CheckpointWriter(output, run.CheckpointEvery);
         var loop = new TrainingLoop(training, data, execution.Executor, execution.Evaluator);
         dashboard?.Monitor.Started(execution.DeviceChoice, loop.TotalSteps, execution.Executor);
+        var trace = run.Trace is null ? null : new StepTrace(TimeProvider.System, run.TraceSteps);
+        if (execution.Executor is DistributedStepExecutor distributed)
+        {
+            distributed.Trace = trace;
+        }
         TrainingResult result;
         try
         {
@@ -190,6 +198,10 @@ public sealed class TrainCommand
         {
             dashboard.Monitor.Finish("failed", new { error = FailureText(e) });
             throw;
+        }
+        finally
+        {
+            trace?.Write(run.Trace!);
         }
 
         outputs.WriteModel(result.Parameters);
@@ -243,6 +255,27 @@ public sealed class TrainCommand
         {
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>
+    /// <c>--trace</c> records workers' steps, so it needs some, and its folder must exist before the run starts.
+    /// </summary>
+    private static void CheckTrace(RunOptions run, ServeOptions? serve)
+    {
+        if (run.Trace is not { } path)
+        {
+            return;
+        }
+        if (serve is null && run.Workers == 0)
+        {
+            throw new UsageException("--trace records the steps of workers: it needs --workers 1 or more, or serve");
+        }
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is null || !Directory.Exists(folder) || Directory.Exists(path))
+        {
+            var problem = Directory.Exists(path) ? "is a folder" : "its folder does not exist";
+            throw new UsageException($"--trace {path}: {problem}");
+        }
     }
 
     /// <summary>What the dashboard says of a failed run: the one-line errors users see, never internals.</summary>

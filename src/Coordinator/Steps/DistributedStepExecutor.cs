@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Membership;
+using CnnDistributed.Coordinator.Tracing;
 using CnnDistributed.Core.Engine;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Protocol;
@@ -75,6 +76,12 @@ public sealed class DistributedStepExecutor(
     /// <summary>The timings of all steps so far, added up.</summary>
     public StepTimings Total { get; private set; } = StepTimings.Zero;
 
+    /// <summary>
+    /// The step timeline being recorded (<c>--trace</c>), or null: set before the first step. Steps outside its window
+    /// cost one comparison.
+    /// </summary>
+    public StepTrace? Trace { get; set; }
+
     // The step path: one weights copy per step shared by every assignment, sample bytes wrapped rather than copied,
     // all assignments written before any result is awaited, and the step resumes on the thread that parsed the last
     // result (WorkerConnection). Gradients are checked and tree-summed straight from the pooled receive buffers, which
@@ -115,6 +122,14 @@ public sealed class DistributedStepExecutor(
                 $"step has {work.Shards.Count} shards, the job has {_shardCount}", nameof(work));
         }
         var step = new StepAccounting();
+        if (Trace is { } trace && trace.Records(work.Step))
+        {
+            step.Trace = trace;
+            step.AssignedAt = [];
+            step.Number = work.Step;
+            step.Started = timeProvider.GetTimestamp();
+            trace.BeginStep(registry.Connected);
+        }
         var version = UpdateWeights(parameters, step);
         _nodes.Clear();
         Array.Clear(_done);
@@ -132,6 +147,11 @@ public sealed class DistributedStepExecutor(
                 if (failedAt is { } since)
                 {
                     RecordReassignment(work.Step, missing, workers.Count, since);
+                    step.Trace?.Instant("shards reassigned", timeProvider.GetTimestamp(), new()
+                    {
+                        ["step"] = work.Step,
+                        ["shards"] = string.Join(" ", missing),
+                    });
                 }
                 var ranges = SplitAmong(workers, missing);
                 LogLayoutIfChanged(work.Step, workers, ranges);
@@ -183,7 +203,9 @@ public sealed class DistributedStepExecutor(
     {
         var started = timeProvider.GetTimestamp();
         var version = _weights.Update(parameters);
-        step.Serialization += timeProvider.GetElapsedTime(started);
+        var ended = timeProvider.GetTimestamp();
+        step.Serialization += timeProvider.GetElapsedTime(started, ended);
+        step.Trace?.Coordinator("serialise weights", started, ended);
         return version;
     }
 
@@ -209,15 +231,19 @@ public sealed class DistributedStepExecutor(
     {
         var started = timeProvider.GetTimestamp();
         var receiving = new List<Task<Received>>(round.Count);
+        step.AssignedAt?.Clear();
         foreach (var (worker, range, _) in round)
         {
             var message = BuildAssignment(work, worker, range, version);
             step.BytesSent += message.CalculateSize();
             var deadline = ResultDeadline.For(options.Value, worker.SamplesPerSecond, SampleCount(work, range));
+            step.AssignedAt?.Add(timeProvider.GetTimestamp());
             var result = worker.AssignAsync(message, work.Step, cancellationToken);
             receiving.Add(ReceiveAsync(result, work.Step, deadline, cancellationToken));
         }
-        step.Serialization += timeProvider.GetElapsedTime(started);
+        var ended = timeProvider.GetTimestamp();
+        step.Serialization += timeProvider.GetElapsedTime(started, ended);
+        step.Trace?.Coordinator("send assignments", started, ended);
         return receiving;
     }
 
@@ -229,6 +255,7 @@ public sealed class DistributedStepExecutor(
         var started = timeProvider.GetTimestamp();
         var received = await Task.WhenAll(receiving);
         var waited = timeProvider.GetElapsedTime(started);
+        step.Trace?.Coordinator("wait for results", started, timeProvider.GetTimestamp());
         var slowestCompute = TimeSpan.Zero;
         foreach (var (result, _, _) in received)
         {
@@ -251,6 +278,7 @@ public sealed class DistributedStepExecutor(
     private long? TakeResults(StepWork work, List<Assignment> round, Received[] received, StepAccounting step)
     {
         long? failedAt = null;
+        var started = timeProvider.GetTimestamp();
         for (var i = 0; i < round.Count; i++)
         {
             var (worker, range, check) = round[i];
@@ -258,10 +286,12 @@ public sealed class DistributedStepExecutor(
             check?.Tried.Add(worker);
             if (receivedResult?.Result is not { } result)
             {
+                step.Trace?.WorkerFailed(worker, range.ToString(), step.AssignedAt![i], at, failure ?? "");
                 registry.Drop(worker, $"step {work.Step}, shards {range}: {failure}");
                 failedAt ??= at;
                 continue;
             }
+            step.Trace?.Worker(worker, range.ToString(), step.AssignedAt![i], at, result.ComputeMicros);
             _received.Add(receivedResult);
             step.BytesReceived += result.CalculateSize();
             var checking = timeProvider.GetTimestamp();
@@ -274,6 +304,7 @@ public sealed class DistributedStepExecutor(
                 failedAt ??= at;
             }
         }
+        step.Trace?.Coordinator("check results", started, timeProvider.GetTimestamp());
         return failedAt;
     }
 
@@ -553,7 +584,17 @@ public sealed class DistributedStepExecutor(
         {
             total += s;
         }
-        step.Aggregation += timeProvider.GetElapsedTime(started);
+        var ended = timeProvider.GetTimestamp();
+        step.Aggregation += timeProvider.GetElapsedTime(started, ended);
+        if (step.Trace is { } trace)
+        {
+            trace.Coordinator("tree sum", started, ended);
+            trace.Coordinator($"step {step.Number}", step.Started, ended, new()
+            {
+                ["bytes_sent"] = step.BytesSent,
+                ["bytes_received"] = step.BytesReceived,
+            });
+        }
         LastStep = step.ToTimings();
         Total += LastStep;
         return total;
@@ -767,6 +808,12 @@ public sealed class DistributedStepExecutor(
         public TimeSpan Aggregation;
         public long BytesSent;
         public long BytesReceived;
+
+        // Set only for a step the trace records: when it began and when each assignment of the round went out.
+        public StepTrace? Trace;
+        public long Started;
+        public long Number;
+        public List<long>? AssignedAt;
 
         public StepTimings ToTimings() => new(
             Compute.TotalSeconds,
