@@ -41,6 +41,7 @@ public static class CommandLineApp
             EvaluateCommand.Create(console),
             BenchCommand.Create(console, signals),
             HealthCommand.Create(console),
+            PlotCommand.Create(console),
             CertsCommand.Create(console),
         };
         var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment));

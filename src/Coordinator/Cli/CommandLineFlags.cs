@@ -91,6 +91,8 @@ public static class CommandLineFlags
             FlagParsers.OptionalValue("--dashboard", DashboardEndpoint.DefaultPort),
             defaultText: "off",
             valueOptional: true),
+        new Flag<RunOptions, bool>(
+            "--plot", o => o.Plot, "Draw loss, accuracy and throughput into --out at the end (PNG and SVG)"),
         new Flag<RunOptions, string?>(
             "--trace", o => o.Trace, "Write the step timeline to this file (Chrome trace-event JSON, for Perfetto)"),
         new Flag<RunOptions, int>("--trace-steps", o => o.TraceSteps, "Steps the timeline records after the warm-up"),

@@ -73,6 +73,11 @@ public sealed class RunOptions
     /// <summary>Steps the timeline records after the warm-up (<c>--trace-steps</c>, default 200).</summary>
     public int TraceSteps { get; set; } = 200;
 
+    /// <summary>
+    /// Draw the run's curves into <c>--out</c> at the end (<c>--plot</c>): loss, accuracy and throughput, PNG and SVG.
+    /// </summary>
+    public bool Plot { get; set; }
+
     /// <summary>Print only errors and the final result (<c>--quiet</c>).</summary>
     public bool Quiet { get; set; }
 

@@ -223,6 +223,10 @@ public sealed class TrainCommand
             Config = config,
         };
         outputs.WriteSummary(summary);
+        if (run.Plot)
+        {
+            PlotCommand.Plot(outputs.MetricsPath, outputs.Directory);
+        }
         dashboard?.Monitor.Finish("finished", summary);
         _console.Out.WriteLine(run.Json
             ? JsonFormats.TypedLine("summary", summary)

@@ -23,9 +23,7 @@ public static class FinishedRun
         var summaryPath = Path.Combine(directory, RunOutputs.SummaryFile);
         var metricsPath = Path.Combine(directory, RunOutputs.MetricsFile);
         summary = ReadJson(summaryPath, text => JsonNode.Parse(text) as JsonObject);
-        epochs = ReadJson(metricsPath, text => text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
-            .Select(line => JsonSerializer.Deserialize<EpochMetrics>(line, JsonFormats.Line)!)
-            .ToList());
+        epochs = MetricsFile.Read(metricsPath);
         var config = summary["config"] as JsonObject
             ?? throw new UsageException($"{summaryPath}: no \"config\" object; is this a cnnd run folder?");
         return new RunDescription(

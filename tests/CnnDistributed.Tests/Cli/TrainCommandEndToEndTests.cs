@@ -17,7 +17,7 @@ public sealed class TrainCommandEndToEndTests
     private static readonly string[] SummaryAdditions = ["device_choice", "peak_rss_mb", "step_timings"];
 
     private static readonly string[] ConfigFields =
-        ["data", "epochs", "batch_size", "lr", "momentum", "nesterov", "weight_decay", "lr_schedule", "warmup_steps", "seed", "workers", "threads", "device", "max_steps", "no_shuffle", "normalize", "init_weights", "out", "overwrite", "quiet", "json", "shards", "lr_step_epochs", "lr_gamma", "checkpoint_every", "resume", "worker_wait_timeout", "verify_fraction", "max_norm_ratio", "insecure", "dashboard", "dashboard_listen"];
+        ["data", "epochs", "batch_size", "lr", "momentum", "nesterov", "weight_decay", "lr_schedule", "warmup_steps", "seed", "workers", "threads", "device", "max_steps", "no_shuffle", "normalize", "init_weights", "out", "overwrite", "quiet", "json", "shards", "lr_step_epochs", "lr_gamma", "checkpoint_every", "resume", "worker_wait_timeout", "verify_fraction", "max_norm_ratio", "insecure", "dashboard", "plot", "trace", "trace_steps", "dashboard_listen"];
 
     [Fact]
     public void ShortRunWritesMetricsSummaryAndModelWithTheContractFields()

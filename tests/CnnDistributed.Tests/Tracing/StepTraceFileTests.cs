@@ -40,10 +40,10 @@ public sealed class StepTraceFileTests
         {
             Assert.Single(steps, step => Start(step) <= Start(span) + 0.01 && End(span) <= End(step) + 0.01);
         }
-        foreach (var track in tracks.Keys.Where(t => t > 1))
-        {
-            Assert.Equal(20, spans.Count(s => (int)s["tid"]! == track && (string)s["name"]! == "compute"));
-        }
+        // Each step has computations, and each worker computed (the balancer may leave a slow one out of a step).
+        var computes = spans.Where(s => (string)s["name"]! == "compute").ToList();
+        Assert.All(steps, step => Assert.Contains(computes, c => Start(step) <= Start(c) && End(c) <= End(step)));
+        Assert.All(tracks.Keys.Where(t => t > 1), track => Assert.Contains(computes, c => (int)c["tid"]! == track));
     }
 
     [Fact]
