@@ -42,6 +42,7 @@ public static class CommandLineApp
             BenchCommand.Create(console, signals),
             HealthCommand.Create(console),
             PlotCommand.Create(console),
+            PredictCommand.Create(console),
             CertsCommand.Create(console),
         };
         var parseResult = root.Parse(EnvironmentArguments.Complete(root, args, environment));
