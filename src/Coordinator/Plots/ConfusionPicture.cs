@@ -5,8 +5,8 @@ using ScottPlot;
 namespace CnnDistributed.Coordinator.Plots;
 
 /// <summary>
-/// <c>confusion.png</c> of <c>cnnd evaluate</c>: the 10×10 confusion matrix as a heat map (rows: true label, from 0 at
-/// the top; columns: predicted), each cell with its count, shaded by the fraction of its row.
+/// <c>confusion.png</c> of <c>cnnd evaluate</c>: the confusion matrix (ten rows, ten columns) as a heat map (rows: true
+/// label, from 0 at the top; columns: predicted), each cell with its count, shaded by the fraction of its row.
 /// </summary>
 public static class ConfusionPicture
 {

@@ -14,7 +14,7 @@ public sealed class DigitClassifier(ReadOnlySpan<float> parameters, InputScaling
     private readonly DirectNetwork<double> _network = new();
     private readonly (float Scale, float Offset) _affine = scaling.Affine();
 
-    /// <summary>The label and probabilities of <paramref name="pixels"/> (28×28 grey bytes, MNIST layout).</summary>
+    /// <summary>The label and probabilities of <paramref name="pixels"/> (grey bytes in the MNIST layout).</summary>
     public (int Label, double[] Probabilities) Classify(ReadOnlySpan<byte> pixels)
     {
         var input = new double[ModelShape.Pixels];

@@ -5,10 +5,10 @@ using SkiaSharp;
 namespace CnnDistributed.Coordinator.Prediction;
 
 /// <summary>
-/// A PNG of any size made into a 28×28 MNIST digit (docs/commands.md, "predict"), the way the MNIST images were made:
-/// grey levels, a white digit on black (a light background is inverted), the digit's bounding box scaled with
-/// anti-aliasing so that its longer side is 20 pixels, then placed so that its centre of mass is the image's centre.
-/// Decoding is SkiaSharp's.
+/// A PNG of any size made into an MNIST digit, 28 pixels square (docs/commands.md, "predict"), the way the MNIST
+/// images were made: grey levels, a white digit on black (a light background is inverted), the digit's bounding box
+/// scaled with anti-aliasing so that its longer side is 20 pixels, then placed so that its centre of mass is the
+/// image's centre. Decoding is SkiaSharp's.
 /// </summary>
 public static class DigitImage
 {
@@ -17,7 +17,7 @@ public static class DigitImage
 
     private static readonly byte[] PngSignature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
 
-    /// <summary>The side of the digit's box inside the 28×28 image.</summary>
+    /// <summary>The side of the digit's box inside the MNIST image.</summary>
     private const int BoxSide = 20;
 
     /// <summary>
@@ -152,7 +152,7 @@ public static class DigitImage
         return (scaled, scaledWidth, scaledHeight);
     }
 
-    /// <summary>The scaled digit on a black 28×28 image, its centre of mass at the centre (14, 14).</summary>
+    /// <summary>The scaled digit on a black MNIST-sized image, its centre of mass at the image's centre.</summary>
     private static byte[] Centre((float[] Pixels, int Width, int Height) digit)
     {
         double mass = 0, cx = 0, cy = 0;
