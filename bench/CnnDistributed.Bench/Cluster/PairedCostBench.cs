@@ -86,7 +86,8 @@ public static class PairedCostBench
             "train", arm.Execution.Executor, train, batchSize, shardCount, threads, warmUp, duration, cancellationToken);
     }
 
-    private static double Median(IEnumerable<double> values)
+    /// <summary>The median of <paramref name="values"/> (the mean of the middle two for an even count).</summary>
+    public static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1

@@ -1,4 +1,5 @@
 using System.Net;
+using CnnDistributed.Bench.Cluster;
 using CnnDistributed.Coordinator.Dashboard;
 using CnnDistributed.Coordinator.Execution;
 using CnnDistributed.Coordinator.Membership;
@@ -63,11 +64,11 @@ public static class DashboardCostBench
                 $"{way}-median",
                 rounds,
                 pairs[0].On.Steps,
-                Median(pairs.Select(p => p.On.WallSeconds)),
-                Median(pairs.Select(p => Throughput(p.On))),
-                Median(pairs.Select(p => Throughput(p.Off)))) with
+                PairedCostBench.Median(pairs.Select(p => p.On.WallSeconds)),
+                PairedCostBench.Median(pairs.Select(p => Throughput(p.On))),
+                PairedCostBench.Median(pairs.Select(p => Throughput(p.Off)))) with
             {
-                PercentOfBaseline = Median(pairs.Select(p => 100 * Throughput(p.On) / Throughput(p.Off))),
+                PercentOfBaseline = PairedCostBench.Median(pairs.Select(p => 100 * Throughput(p.On) / Throughput(p.Off))),
             });
 
             async Task<TrainingResult> ObservedAsync()
@@ -112,11 +113,5 @@ public static class DashboardCostBench
         var options = new TrainingOptions { BatchSize = batchSize, Shards = shards, Epochs = epochs };
         var loop = new TrainingLoop(options, data, execution.Executor, execution.Evaluator);
         return loop.RunAsync(WeightInitializer.Create(1), progress, null, null, cancellationToken);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

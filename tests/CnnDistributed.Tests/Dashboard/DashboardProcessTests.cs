@@ -19,12 +19,9 @@ public sealed class DashboardProcessTests
     [Fact]
     public async Task EachEpochEventArrivesWithinOneSecondOfItsMetricsLine()
     {
-        using var temp = new TempDirectory();
-        var port = ResumableJob.FreePort();
-        var metricsFile = Path.Combine(temp.File("run"), "metrics.jsonl");
-        using var train = CnndProcess.Start(temp.Path, TrainArguments(port, epochs: 4));
-        using var client = new DashboardClient(port);
-        await client.WaitUntilServingAsync(Generous);
+        using var run = await WatchedRun.StartAsync(epochs: 4);
+        var (train, client) = (run.Process, run.Client);
+        var metricsFile = Path.Combine(run.Folder, "metrics.jsonl");
         using var stop = new CancellationTokenSource(Generous);
         var linesSeenAt = new List<long>();
         var watcher = Task.Run(async () =>
@@ -75,11 +72,8 @@ public sealed class DashboardProcessTests
     [Fact]
     public async Task AReconnectWithLastEventIdMissesAndRepeatsNothing()
     {
-        using var temp = new TempDirectory();
-        var port = ResumableJob.FreePort();
-        using var train = CnndProcess.Start(temp.Path, TrainArguments(port, epochs: 3));
-        using var client = new DashboardClient(port);
-        await client.WaitUntilServingAsync(Generous);
+        using var run = await WatchedRun.StartAsync(epochs: 3);
+        var (train, client) = (run.Process, run.Client);
         using var stop = new CancellationTokenSource(Generous);
 
         var ids = new List<long>();
@@ -111,11 +105,8 @@ public sealed class DashboardProcessTests
     [Fact]
     public async Task ARunEndsWhileAClientStillFollowsItsEvents()
     {
-        using var temp = new TempDirectory();
-        var port = ResumableJob.FreePort();
-        using var train = CnndProcess.Start(temp.Path, TrainArguments(port, epochs: 2));
-        using var client = new DashboardClient(port);
-        await client.WaitUntilServingAsync(Generous);
+        using var run = await WatchedRun.StartAsync(epochs: 2);
+        var (train, client) = (run.Process, run.Client);
         using var stop = new CancellationTokenSource(Generous);
 
         var types = new List<string>();
@@ -213,9 +204,38 @@ public sealed class DashboardProcessTests
         Assert.Contains($"`--dashboard` alone serves on port {DashboardEndpoint.DefaultPort}", documented);
     }
 
-    private static string[] TrainArguments(int port, int epochs) =>
-    [
-        "train", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--batch-size", "32", "--device", "cpu",
-        "--out", "run", "--dashboard", port.ToString(CultureInfo.InvariantCulture),
-    ];
+    /// <summary>A <c>cnnd train --dashboard PORT</c> process whose dashboard answers, and a client of it.</summary>
+    private sealed class WatchedRun : IDisposable
+    {
+        private readonly TempDirectory _temp = new();
+
+        private WatchedRun(int port, int epochs)
+        {
+            Process = CnndProcess.Start(
+                _temp.Path, "train", "--epochs", epochs.ToString(CultureInfo.InvariantCulture), "--batch-size", "32",
+                "--device", "cpu", "--out", "run", "--dashboard", port.ToString(CultureInfo.InvariantCulture));
+            Client = new DashboardClient(port);
+        }
+
+        public CnndProcess Process { get; }
+
+        public DashboardClient Client { get; }
+
+        /// <summary>The run's --out folder.</summary>
+        public string Folder => _temp.File("run");
+
+        public static async Task<WatchedRun> StartAsync(int epochs)
+        {
+            var run = new WatchedRun(ResumableJob.FreePort(), epochs);
+            await run.Client.WaitUntilServingAsync(Generous);
+            return run;
+        }
+
+        public void Dispose()
+        {
+            Client.Dispose();
+            Process.Dispose();
+            _temp.Dispose();
+        }
+    }
 }
