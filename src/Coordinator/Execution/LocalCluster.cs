@@ -2,6 +2,7 @@ using CnnDistributed.Coordinator.Hosting;
 using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
+using CnnDistributed.Core.Engine.Devices;
 using CnnDistributed.Core.Training;
 using CnnDistributed.Worker.Runtime.Backends;
 using Microsoft.Extensions.Logging;
@@ -46,15 +47,15 @@ public sealed class LocalCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts a coordinator for <paramref name="job"/> and <paramref name="workers"/> workers on
-    /// <paramref name="device"/>, talking mutual TLS with a CA made for this job alone, or plaintext HTTP/2 when
-    /// <paramref name="insecure"/>.
+    /// <paramref name="device"/> (chosen already; null: the CPU engine), talking mutual TLS with a CA made for this job
+    /// alone, or plaintext HTTP/2 when <paramref name="insecure"/>.
     /// </summary>
     public static async Task<LocalCluster> StartAsync(
         TrainingOptions job,
         int workers,
         int threadsPerWorker,
         bool insecure,
-        string device = "cpu",
+        DeviceSelection? device = null,
         Action<CoordinatorOptions>? configure = null,
         Action<ILoggingBuilder>? configureLogging = null,
         CancellationToken cancellationToken = default)
@@ -72,7 +73,9 @@ public sealed class LocalCluster : IAsyncDisposable
             host.Address,
             workers,
             threadsPerWorker,
-            _ => new WorkerBackendFactory(device, threadsPerWorker),
+            _ => device is null
+                ? new WorkerBackendFactory("cpu", threadsPerWorker)
+                : new WorkerBackendFactory(device, threadsPerWorker),
             credentials?.Workers,
             loggerFactory);
         var cluster = new LocalCluster(host, running, loggerFactory, credentials);

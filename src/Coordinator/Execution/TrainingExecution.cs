@@ -91,23 +91,20 @@ public sealed class TrainingExecution : IAsyncDisposable
         var evaluator = ComputeBackendFactory.CreateCpu(Environment.ProcessorCount, job.Scaling);
         if (serve is null)
         {
-            var unavailable = WorkerBackendFactory.Unavailability(run.Device);
-            if (unavailable is not null)
-            {
-                throw new UsageException(unavailable);
-            }
-            var choice = DeviceSelector.Select(device).Description;
+            // One choice for the whole job: the workers' factories take it instead of enumerating the devices again.
+            var selection = WorkerBackendFactory.TrySelect(run.Device, out var unavailable)
+                ?? throw new UsageException(unavailable!);
             var cluster = await LocalCluster.StartAsync(
                 job,
                 run.Workers,
                 threads,
                 run.Insecure,
-                run.Device,
+                selection,
                 configureCoordinator,
                 Configure(logging),
                 cancellationToken);
             listening?.Invoke(cluster.Workers);
-            return new TrainingExecution(cluster.Executor, evaluator, cluster, choice);
+            return new TrainingExecution(cluster.Executor, evaluator, cluster, selection.Description);
         }
         DistributedTrainingHost host;
         try

@@ -14,9 +14,20 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
     private readonly Lazy<string> _deviceKind;
 
     public WorkerBackendFactory(string device, int threads)
+        : this(new Lazy<DeviceSelection>(() => DeviceSelector.Select(DeviceSelector.Parse(device))), threads)
+    {
+    }
+
+    /// <summary>A factory for a device already chosen, e.g. once for all of <c>train --workers N</c>.</summary>
+    public WorkerBackendFactory(DeviceSelection selection, int threads)
+        : this(new Lazy<DeviceSelection>(selection), threads)
+    {
+    }
+
+    private WorkerBackendFactory(Lazy<DeviceSelection> selection, int threads)
     {
         _threads = threads;
-        _selection = new(() => DeviceSelector.Select(DeviceSelector.Parse(device)));
+        _selection = selection;
         _deviceKind = new(() => ComputeBackendFactory.DeviceKindOf(_selection.Value.Chosen));
     }
 
@@ -33,17 +44,30 @@ public sealed class WorkerBackendFactory : IWorkerBackendFactory
     /// </summary>
     public static string? Unavailability(string device)
     {
+        TrySelect(device, out var unavailable);
+        return unavailable;
+    }
+
+    /// <summary>
+    /// Chooses the device for <paramref name="device"/> (enumerating the machine's devices once), or null with the
+    /// reason it cannot be used on this machine in <paramref name="unavailable"/>.
+    /// </summary>
+    public static DeviceSelection? TrySelect(string device, out string? unavailable)
+    {
         try
         {
-            if (DeviceSelector.Select(DeviceSelector.Parse(device)).Chosen == ComputeDevice.Cpu)
+            var selection = DeviceSelector.Select(DeviceSelector.Parse(device));
+            if (selection.Chosen == ComputeDevice.Cpu)
             {
                 _ = CpuKernelVariable.Current;
             }
-            return null;
+            unavailable = null;
+            return selection;
         }
         catch (DeviceUnavailableException e)
         {
-            return e.Message;
+            unavailable = e.Message;
+            return null;
         }
     }
 
