@@ -28,7 +28,7 @@ public static class FinishedRun
             ?? throw new UsageException($"{summaryPath}: no \"config\" object; is this a cnnd run folder?");
         return new RunDescription(
             Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))),
-            config.ToDictionary(p => p.Key, p => (object?)p.Value?.ToString()),
+            config.ToDictionary(p => p.Key, p => (object?)p.Value?.DeepClone()),
             ulong.TryParse(config["seed"]?.ToString(), CultureInfo.InvariantCulture, out var seed) ? seed : 0,
             int.TryParse(config["epochs"]?.ToString(), CultureInfo.InvariantCulture, out var count)
                 ? count
