@@ -72,11 +72,16 @@ public sealed partial class DashboardEndpoint : IAsyncDisposable
             return Results.Bytes(page.Html, "text/html; charset=utf-8");
         });
         app.MapGet("/api/state", () => Results.Json(monitor.Snapshot(), JsonFormats.Line));
-        app.MapGet("/api/events", (HttpContext context, CancellationToken aborted) =>
+        app.MapGet("/api/events", async (HttpContext context, CancellationToken aborted) =>
         {
+            // The headers go out at once, so a client knows it is connected before the first event (a serve run may
+            // wait minutes for its workers).
+            context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-cache";
-            return TypedResults.ServerSentEvents(Stream(
-                monitor.Events, LastEventId(context.Request), aborted, app.Lifetime.ApplicationStopping));
+            await context.Response.StartAsync(aborted);
+            await context.Response.Body.FlushAsync(aborted);
+            var events = Stream(monitor.Events, LastEventId(context.Request), aborted, app.Lifetime.ApplicationStopping);
+            await SseFormatter.WriteAsync(events, context.Response.Body, aborted);
         });
         await app.StartAsync(cancellationToken);
         var bound = new Uri(app.Services.GetRequiredService<IServer>()
