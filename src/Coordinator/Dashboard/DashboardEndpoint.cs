@@ -80,7 +80,8 @@ public sealed partial class DashboardEndpoint : IAsyncDisposable
             context.Response.Headers.CacheControl = "no-cache";
             await context.Response.StartAsync(aborted);
             await context.Response.Body.FlushAsync(aborted);
-            var events = Stream(monitor.Events, LastEventId(context.Request), aborted, app.Lifetime.ApplicationStopping);
+            var stopping = app.Lifetime.ApplicationStopping;
+            var events = Stream(monitor.Events, LastEventId(context.Request), aborted, stopping);
             await SseFormatter.WriteAsync(events, context.Response.Body, aborted);
         });
         await app.StartAsync(cancellationToken);
