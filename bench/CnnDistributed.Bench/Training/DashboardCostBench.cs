@@ -42,7 +42,7 @@ public static class DashboardCostBench
         foreach (var batchSize in batchSizes)
         {
             var probe = await TrainAsync(execution, data, batchSize, shards, 1, new SilentProgressSink(), cancellationToken);
-            var epochs = Math.Max(2, (int)Math.Round(duration.TotalSeconds / probe.WallSeconds));
+            var epochs = Math.Max(1, (int)Math.Round(duration.TotalSeconds / probe.WallSeconds));
             var pairs = new List<(TrainingResult On, TrainingResult Off)>();
             for (var round = 1; round <= rounds; round++)
             {
@@ -50,11 +50,11 @@ public static class DashboardCostBench
                 if (round % 2 == 1)
                 {
                     on = await ObservedAsync();
-                    off = await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
+                    off = await UnobservedAsync();
                 }
                 else
                 {
-                    off = await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
+                    off = await UnobservedAsync();
                     on = await ObservedAsync();
                 }
                 pairs.Add((on, off));
@@ -71,11 +71,18 @@ public static class DashboardCostBench
                 PercentOfBaseline = PairedCostBench.Median(pairs.Select(p => 100 * Throughput(p.On) / Throughput(p.Off))),
             });
 
+            async Task<TrainingResult> UnobservedAsync()
+            {
+                await SettleAsync(cancellationToken);
+                return await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
+            }
+
             async Task<TrainingResult> ObservedAsync()
             {
                 if (way == "trace")
                 {
                     executor.Trace = new StepTrace(TimeProvider.System, int.MaxValue - StepTrace.WarmupSteps);
+                    await SettleAsync(cancellationToken);
                     try
                     {
                         return await TrainAsync(execution, data, batchSize, shards, epochs, new SilentProgressSink(), cancellationToken);
@@ -90,6 +97,7 @@ public static class DashboardCostBench
                 monitor.Watch(registry());
                 await using var endpoint = await DashboardEndpoint.StartAsync(IPAddress.Loopback, 0, monitor, cancellationToken);
                 monitor.Started("bench", epochs, execution.Executor);
+                await SettleAsync(cancellationToken);
                 return await TrainAsync(execution, data, batchSize, shards, epochs, new MonitoredProgress(monitor, new SilentProgressSink()), cancellationToken);
             }
 
@@ -103,6 +111,14 @@ public static class DashboardCostBench
                 };
         }
     }
+
+    /// <summary>
+    /// The same pause before either way's measurement: in a run the dashboard starts before the workers join, so the
+    /// measured steps must not share the cores with Kestrel starting; and a pause before only one way would measure
+    /// the workers waking from idle against workers still busy.
+    /// </summary>
+    private static Task SettleAsync(CancellationToken cancellationToken) =>
+        Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
 
     /// <summary>Samples per second of whole epochs, test evaluations included: the inverse of the epoch time.</summary>
     private static double Throughput(TrainingResult result) => result.Samples / result.WallSeconds;
