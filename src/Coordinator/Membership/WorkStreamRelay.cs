@@ -32,9 +32,11 @@ public sealed class WorkStreamRelay(WorkerRegistry registry)
             {
                 dropped = await worker.Closed.WaitAsync(cancellationToken);
             }
-            catch (OperationCanceledException e)
+            catch (OperationCanceledException)
             {
-                registry.Lost(worker, $"work stream failed: {e.Message}");
+                // The call's token fires when the worker's connection closes or its call is cancelled: say that, not
+                // the exception's text.
+                registry.Lost(worker, "its work stream ended: the connection closed or the call was cancelled");
                 return;
             }
             if (dropped is not null)
