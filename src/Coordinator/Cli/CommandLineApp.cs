@@ -68,13 +68,21 @@ public static class CommandLineApp
 
     private static int Report(CliConsole console, Exception e, TerminationSignals signals) => e switch
     {
-        UsageException or DataFormatException or DeviceUnavailableException =>
-            Fail(console, ExitCodes.Usage, e.Message),
-        OptionsValidationException invalid => Fail(console, ExitCodes.Usage, invalid.Failures.First()),
-        JobFailedException or DistributedStepException or TrainingDivergedException =>
-            Fail(console, ExitCodes.Failure, e.Message),
         OperationCanceledException => Fail(console, signals.ExitCode, $"stopped by {signals.SignalName}"),
+        _ when KnownFailure(e) is { } known => Fail(console, known.ExitCode, known.Message),
         _ => Fail(console, ExitCodes.Failure, $"unexpected failure: {e}"),
+    };
+
+    /// <summary>
+    /// The exit code and the one line (after <c>error: </c>) of a failure the user can act on, or null for an
+    /// unexpected one, whose detail is not for a user-facing line.
+    /// </summary>
+    public static (int ExitCode, string Message)? KnownFailure(Exception e) => e switch
+    {
+        UsageException or DataFormatException or DeviceUnavailableException => (ExitCodes.Usage, e.Message),
+        OptionsValidationException invalid => (ExitCodes.Usage, invalid.Failures.First()),
+        JobFailedException or DistributedStepException or TrainingDivergedException => (ExitCodes.Failure, e.Message),
+        _ => null,
     };
 
     private static int Fail(CliConsole console, int exitCode, string message)

@@ -282,9 +282,10 @@ public sealed class TrainCommand
         }
     }
 
-    /// <summary>What the dashboard says of a failed run: the one-line errors users see, never internals.</summary>
-    private static string FailureText(Exception e) =>
-        e is JobFailedException or UsageException or TrainingDivergedException ? e.Message : "internal error";
+    /// <summary>
+    /// What the dashboard says of a failed run: the line the command prints, never an unexpected failure's detail.
+    /// </summary>
+    private static string FailureText(Exception e) => CommandLineApp.KnownFailure(e)?.Message ?? "internal error";
 
     /// <summary>
     /// The command's options, bound from its flags and checked in the order their errors are reported.
