@@ -50,7 +50,7 @@ public sealed class RunMonitor : IDisposable
     private double? _finishedAt;
     private WorkerRegistry? _registry;
     private DistributedStepExecutor? _executor;
-    private IReadOnlyList<WorkerConnection>? _connected;
+    private readonly MembershipChanges _membership = new();
     private ShardReassignment? _reassignment;
 
     public RunMonitor(RunDescription run, RunEventLog events, TimeProvider timeProvider)
@@ -234,21 +234,18 @@ public sealed class RunMonitor : IDisposable
         {
             return;
         }
-        var connected = _registry.Connected;
-        if (!ReferenceEquals(connected, _connected))
+        if (_membership.Update(_registry.Connected, out var joined, out var left))
         {
-            _connected = connected;
-            var present = connected.Select(w => w.Id).ToHashSet();
-            foreach (var worker in connected.Where(w => !_workers.ContainsKey(w.Id)))
+            foreach (var worker in joined)
             {
                 _workers.Add(worker.Id, new WorkerTrack(worker));
                 Events.Append(
                     "worker_joined", new { id = worker.ShortId, name = worker.Name, device = worker.DeviceKind });
             }
-            foreach (var track in _workers.Values.Where(t => t.DepartedAt is null && !present.Contains(t.Worker.Id)))
+            foreach (var track in left.Select(w => _workers[w.Id]))
             {
                 track.DepartedAt = Events.ElapsedSeconds;
-                track.Reason = track.Worker.CloseReason ?? "its stream closed";
+                track.Reason = MembershipChanges.WhyLeft(track.Worker);
                 Events.Append(
                     "worker_lost", new { id = track.Worker.ShortId, name = track.Worker.Name, reason = track.Reason });
             }

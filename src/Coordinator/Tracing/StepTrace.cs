@@ -24,7 +24,7 @@ public sealed class StepTrace
     private readonly long _origin;
     private readonly List<TraceEvent> _events = [];
     private readonly Dictionary<string, int> _workerTracks = [];
-    private IReadOnlyList<WorkerConnection>? _connected;
+    private MembershipChanges? _membership;
 
     /// <param name="timeProvider">The step executor's clock.</param>
     /// <param name="steps">Steps recorded after the warm-up (<c>--trace-steps</c>).</param>
@@ -45,22 +45,21 @@ public sealed class StepTrace
     /// <summary>A recorded step begins: workers that left or joined since the last one become instant events.</summary>
     public void BeginStep(IReadOnlyList<WorkerConnection> connected)
     {
-        var now = _timeProvider.GetTimestamp();
-        if (_connected is not null && !ReferenceEquals(_connected, connected))
+        // The first recorded step is the baseline: only later changes are events.
+        _membership ??= new MembershipChanges(connected);
+        if (!_membership.Update(connected, out var joined, out var left))
         {
-            var present = connected.Select(w => w.Id).ToHashSet();
-            foreach (var gone in _connected.Where(w => !present.Contains(w.Id)))
-            {
-                var reason = gone.CloseReason ?? "its stream closed";
-                Instant("worker lost", now, TrackOf(gone), new() { ["reason"] = reason });
-            }
-            var before = _connected.Select(w => w.Id).ToHashSet();
-            foreach (var joined in connected.Where(w => !before.Contains(w.Id)))
-            {
-                Instant("worker joined", now, TrackOf(joined), new() { ["device"] = joined.DeviceKind });
-            }
+            return;
         }
-        _connected = connected;
+        var now = _timeProvider.GetTimestamp();
+        foreach (var gone in left)
+        {
+            Instant("worker lost", now, TrackOf(gone), new() { ["reason"] = MembershipChanges.WhyLeft(gone) });
+        }
+        foreach (var worker in joined)
+        {
+            Instant("worker joined", now, TrackOf(worker), new() { ["device"] = worker.DeviceKind });
+        }
     }
 
     /// <summary>
