@@ -39,7 +39,7 @@ dotnet build tests/GpuCheck -c Release --nologo -v quiet >/dev/null
 dotnet tests/GpuCheck/bin/Release/net10.0/cnnd-gpu-check.dll ptx --out "$ptx" >/dev/null
 
 kernels=0 spills=0 max=0 widest=none failed=0
-printf '%-46s %9s %11s %10s\n' kernel registers "spill bytes" "smem bytes"
+printf '%-56s %9s %11s %10s\n' kernel registers "spill bytes" "smem bytes"
 for file in "$ptx"/*.ptx; do
     kernel=$(basename "$file" .ptx)
     if ! report=$("$ptxas" -arch=sm_90 -v "$file" -o /dev/null 2>&1); then
@@ -52,7 +52,7 @@ for file in "$ptx"/*.ptx; do
     smem=$(sed -n 's/.*registers, \([0-9]*\) bytes smem.*/\1/p' <<<"$report")
     spill=$(sed -n 's/.* \([0-9]*\) bytes spill stores, \([0-9]*\) bytes spill loads.*/\1 \2/p' <<<"$report" |
         awk '{s += $1 + $2} END {print s + 0}')
-    printf '%-46s %9s %11s %10s\n' "$kernel" "$registers" "$spill" "${smem:-0}"
+    printf '%-56s %9s %11s %10s\n' "$kernel" "$registers" "$spill" "${smem:-0}"
     kernels=$((kernels + 1))
     spills=$((spills + spill))
     if ((registers > max)); then

@@ -2,13 +2,15 @@ using CnnDistributed.Core.Engine;
 
 namespace CnnDistributed.Core.Training;
 
-/// <summary>Runs every shard of a step on one in-process backend and sums them along the tree.</summary>
+/// <summary>
+/// Runs every shard of a step on one in-process backend and sums them along the tree (on the device where the backend
+/// can: <see cref="NodeGradientSums"/>).
+/// </summary>
 public sealed class LocalStepExecutor : IStepExecutor
 {
     private readonly IComputeBackend _backend;
-    private readonly float[][] _shardGradients;
-    private readonly ShardGradients _leaves;
-    private readonly GradientTreeSum _treeSum;
+    private readonly NodeGradientSums _sums;
+    private readonly TreeNode[] _root;
     private readonly ShardStats[] _stats;
 
     /// <summary>
@@ -19,13 +21,8 @@ public sealed class LocalStepExecutor : IStepExecutor
     {
         GradientTree.RequirePowerOfTwo(shardCount);
         _backend = backend;
-        _shardGradients = new float[shardCount][];
-        for (var i = 0; i < shardCount; i++)
-        {
-            _shardGradients[i] = new float[Model.ModelShape.ParameterCount];
-        }
-        _leaves = new ShardGradients(_shardGradients);
-        _treeSum = new GradientTreeSum(shardCount);
+        _sums = new NodeGradientSums(backend, shardCount);
+        _root = [new TreeNode(0, shardCount)];
         _stats = new ShardStats[shardCount];
     }
 
@@ -45,14 +42,13 @@ public sealed class LocalStepExecutor : IStepExecutor
         float[] gradientSum,
         CancellationToken cancellationToken)
     {
-        if (work.Shards.Count != _shardGradients.Length)
+        if (work.Shards.Count != _stats.Length)
         {
             throw new ArgumentException(
-                $"step has {work.Shards.Count} shards, executor was built for {_shardGradients.Length}",
+                $"step has {work.Shards.Count} shards, executor was built for {_stats.Length}",
                 nameof(work));
         }
-        _backend.ComputeGradients(parameters, work.Shards, _shardGradients, _stats);
-        _treeSum.SumInto(new TreeNode(0, _shardGradients.Length), _leaves, gradientSum);
+        _sums.Compute(parameters, work.Shards, 0, _root, _ => gradientSum, _stats);
         var total = default(ShardStats);
         foreach (var s in _stats)
         {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Engine;
@@ -12,7 +11,7 @@ namespace CnnDistributed.Worker.Runtime.Assignments;
 /// <summary>
 /// Runs one assignment on the backend: takes new weights when they come, computes every shard of the range and
 /// pre-sums the range along the gradient tree, one gradient per maximal aligned node
-/// (<see cref="GradientTree.Cover"/>). Nothing from the coordinator reaches a kernel unchecked: weights must be the
+/// (<see cref="GradientTree.Cover"/>; on the device where the backend can, <see cref="NodeGradientSums"/>). Nothing from the coordinator reaches a kernel unchecked: weights must be the
 /// model's size and finite, the range inside the job, each shard's pixels exactly 784 bytes per label and every label
 /// a class (0–9); anything else is an <see cref="InvalidDataException"/> and the worker leaves.
 /// </summary>
@@ -20,8 +19,7 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
 {
     private const int WeightBytes = ModelShape.ParameterCount * sizeof(float);
 
-    private readonly float[][] _leaves = CreateLeaves(shardCount);
-    private readonly GradientTreeSum _treeSum = new(shardCount);
+    private readonly NodeGradientSums _sums = new(backend, shardCount);
     // One wire buffer per node of a cover (at most 2·log2(shards)); a result wraps them, and the caller has finished
     // writing that result before the next Run overwrites them.
     private readonly List<byte[]> _nodeBytes = [];
@@ -65,25 +63,23 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             shards[i] = CheckedShard(assignment.Shards[i], start + i);
         }
         var stats = _stats.AsSpan(0, shards.Length);
-        backend.ComputeGradients(
+        var cover = GradientTree.Cover(shardCount, start, end);
+        _sums.Compute(
             MemoryMarshal.Cast<byte, float>(_weights.Span),
             shards,
-            new ArraySegment<float[]>(_leaves, 0, shards.Length),
+            start,
+            cover,
+            n => MemoryMarshal.Cast<byte, float>(NodeBuffer(n).AsSpan()),
             stats);
 
         var result = new StepResult { StepId = assignment.StepId };
-        var leaves = new ShardGradients(_leaves, start);
-        var cover = GradientTree.Cover(shardCount, start, end);
         for (var n = 0; n < cover.Count; n++)
         {
-            var node = cover[n];
-            var bytes = NodeBuffer(n);
-            _treeSum.SumInto(node, leaves, MemoryMarshal.Cast<byte, float>(bytes.AsSpan()));
             result.Nodes.Add(new NodeGradient
             {
-                Start = node.Start,
-                Size = node.Size,
-                GradientSum = UnsafeByteOperations.UnsafeWrap(bytes),
+                Start = cover[n].Start,
+                Size = cover[n].Size,
+                GradientSum = UnsafeByteOperations.UnsafeWrap(NodeBuffer(n)),
             });
         }
         foreach (var s in stats)
@@ -122,16 +118,5 @@ internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeP
             _nodeBytes.Add(new byte[WeightBytes]);
         }
         return _nodeBytes[index];
-    }
-
-    private static float[][] CreateLeaves(int count)
-    {
-        Debug.Assert(count > 0);
-        var leaves = new float[count][];
-        for (var i = 0; i < count; i++)
-        {
-            leaves[i] = new float[ModelShape.ParameterCount];
-        }
-        return leaves;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
 using ILGPU;
 using ILGPU.Runtime;
+using CnnDistributed.Core.Training;
 
 namespace CnnDistributed.Core.Engine.Gpu;
 
@@ -13,10 +14,11 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// <para>
 /// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
 /// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes in one copy (scaled on the
-/// device); only the shard gradients, losses and predictions come down.
+/// device); the shard gradients are summed along the gradient tree on the device, so only the worker's tree
+/// nodes (<see cref="ComputeNodeGradients"/>), losses and predictions come down.
 /// </para>
 /// </summary>
-public sealed class GpuBackend : IComputeBackend
+public sealed class GpuBackend : ITreeSummingBackend
 {
     /// <summary>
     /// Samples per forward batch in <see cref="Evaluate"/>, bounding device memory (about 54 KB per sample).
@@ -71,74 +73,51 @@ public sealed class GpuBackend : IComputeBackend
         IReadOnlyList<float[]> gradients,
         Span<ShardStats> stats)
     {
-        if (gradients.Count < shards.Count || stats.Length < shards.Count)
+        if (gradients.Count < shards.Count)
         {
-            throw new ArgumentException($"{shards.Count} shards need as many gradient buffers and statistics slots");
+            throw new ArgumentException($"{shards.Count} shards need as many gradient buffers");
         }
-        var starts = new int[shards.Count + 1];
-        for (var i = 0; i < shards.Count; i++)
-        {
-            starts[i + 1] = starts[i] + shards[i].Count;
-        }
-        var total = starts[^1];
-        if (total == 0)
-        {
-            for (var i = 0; i < shards.Count; i++)
-            {
-                Array.Clear(gradients[i], 0, ModelShape.ParameterCount);
-                stats[i] = default;
-            }
-            return;
-        }
-        var w = _workspace;
-        w.Reserve(total, shards.Count);
-        Upload(w.Weights, CheckedParameters(parameters));
-        Upload(w.ShardStarts, starts);
-        // The shards' samples gathered on the host into one block each for pixels and labels: one copy each instead
-        // of two per shard, since every copy costs a fixed latency that dwarfs the bytes at these sizes.
-        if (_pixelStaging.Length < total * ModelShape.Pixels)
-        {
-            (_pixelStaging, _labelStaging) = (new byte[total * ModelShape.Pixels], new byte[total]);
-        }
-        for (var i = 0; i < shards.Count; i++)
-        {
-            shards[i].Pixels.Span.CopyTo(_pixelStaging.AsSpan(starts[i] * ModelShape.Pixels));
-            shards[i].Labels.Span.CopyTo(_labelStaging.AsSpan(starts[i]));
-        }
-        Upload(w.Pixels, _pixelStaging.AsSpan(0, total * ModelShape.Pixels));
-        Upload(w.Labels, _labelStaging.AsSpan(0, total));
-        Forward(total);
-        Backward(total, shards.Count);
-        Accelerator.Synchronize();
-
         var length = shards.Count * ModelShape.ParameterCount;
         if (_gradientStaging.Length < length)
         {
             _gradientStaging = new float[length];
         }
-        Download(w.Gradients.SubView(0, length), _gradientStaging.AsSpan(0, length));
+        if (Run(parameters, shards, nodes: null, stats))
+        {
+            Download(_workspace.Gradients.SubView(0, length), _gradientStaging.AsSpan(0, length));
+        }
+        else
+        {
+            Array.Clear(_gradientStaging, 0, length);
+        }
         for (var i = 0; i < shards.Count; i++)
         {
             _gradientStaging.AsSpan(i * ModelShape.ParameterCount, ModelShape.ParameterCount).CopyTo(gradients[i]);
         }
-        var losses = new float[total];
-        var predictions = new int[total];
-        Download(w.Losses.SubView(0, total), losses);
-        Download(w.Predictions.SubView(0, total), predictions);
-        for (var i = 0; i < shards.Count; i++)
-        {
-            var labels = shards[i].Labels.Span;
-            var lossSum = 0.0;
-            var correct = 0;
-            for (var s = 0; s < labels.Length; s++)
-            {
-                lossSum += losses[starts[i] + s];
-                correct += predictions[starts[i] + s] == labels[s] ? 1 : 0;
-            }
-            stats[i] = new ShardStats(lossSum, correct, labels.Length);
-        }
     }
 
+    /// <inheritdoc/>
+    public void ComputeNodeGradients(
+        ReadOnlySpan<float> parameters,
+        IReadOnlyList<ShardSamples> shards,
+        IReadOnlyList<TreeNode> nodes,
+        Span<float> sums,
+        Span<ShardStats> stats)
+    {
+        var length = nodes.Count * ModelShape.ParameterCount;
+        if (sums.Length < length)
+        {
+            throw new ArgumentException($"{nodes.Count} nodes need {length} floats of sums, got {sums.Length}");
+        }
+        if (Run(parameters, shards, nodes, stats))
+        {
+            Download(_workspace.NodeSums.SubView(0, length), sums[..length]);
+        }
+        else
+        {
+            sums[..length].Clear();
+        }
+    }
     /// <inheritdoc/>
     public void Evaluate(
         ReadOnlySpan<float> parameters,
@@ -166,6 +145,111 @@ public sealed class GpuBackend : IComputeBackend
                 predictions[start + s] = (byte)chunkPredictions[s];
             }
         }
+    }
+
+    /// <summary>
+    /// One call's work on the device: the weights, the shards' layout and their samples up, the forward and backward
+    /// launches and, given <paramref name="nodes"/>, the tree sums of the shard gradients into
+    /// <see cref="GpuWorkspace.NodeSums"/>; the shards' statistics come down into <paramref name="stats"/>. False
+    /// when the shards hold no sample (nothing ran; every gradient is zero).
+    /// </summary>
+    private bool Run(
+        ReadOnlySpan<float> parameters,
+        IReadOnlyList<ShardSamples> shards,
+        IReadOnlyList<TreeNode>? nodes,
+        Span<ShardStats> stats)
+    {
+        if (stats.Length < shards.Count)
+        {
+            throw new ArgumentException($"{shards.Count} shards need as many statistics slots");
+        }
+        var layout = ShardLayout(shards, nodes);
+        var total = layout[shards.Count];
+        if (total == 0)
+        {
+            stats[..shards.Count].Clear();
+            return false;
+        }
+        var w = _workspace;
+        w.Reserve(total, shards.Count);
+        Upload(w.Weights, CheckedParameters(parameters));
+        Upload(w.Layout, layout);
+        // The shards' samples gathered on the host into one block each for pixels and labels: one copy each instead
+        // of two per shard, since every copy costs a fixed latency that dwarfs the bytes at these sizes.
+        if (_pixelStaging.Length < total * ModelShape.Pixels)
+        {
+            (_pixelStaging, _labelStaging) = (new byte[total * ModelShape.Pixels], new byte[total]);
+        }
+        for (var i = 0; i < shards.Count; i++)
+        {
+            shards[i].Pixels.Span.CopyTo(_pixelStaging.AsSpan(layout[i] * ModelShape.Pixels));
+            shards[i].Labels.Span.CopyTo(_labelStaging.AsSpan(layout[i]));
+        }
+        Upload(w.Pixels, _pixelStaging.AsSpan(0, total * ModelShape.Pixels));
+        Upload(w.Labels, _labelStaging.AsSpan(0, total));
+        Forward(total);
+        Backward(total, shards.Count);
+        if (nodes is not null)
+        {
+            _kernels.NodeSums(
+                nodes.Count * ModelShape.ParameterCount,
+                w.Gradients,
+                w.Layout.SubView(shards.Count + 1),
+                w.NodeSums);
+        }
+        Accelerator.Synchronize();
+
+        var losses = new float[total];
+        var predictions = new int[total];
+        Download(w.Losses.SubView(0, total), losses);
+        Download(w.Predictions.SubView(0, total), predictions);
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var labels = shards[i].Labels.Span;
+            var lossSum = 0.0;
+            var correct = 0;
+            for (var s = 0; s < labels.Length; s++)
+            {
+                lossSum += losses[layout[i] + s];
+                correct += predictions[layout[i] + s] == labels[s] ? 1 : 0;
+            }
+            stats[i] = new ShardStats(lossSum, correct, labels.Length);
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// What the kernels learn of a call's shards in one upload: the first sample of each shard and the end of the
+    /// last (S + 1 entries), then the first shard of each node and the end of the last.
+    /// </summary>
+    private static int[] ShardLayout(IReadOnlyList<ShardSamples> shards, IReadOnlyList<TreeNode>? nodes)
+    {
+        var nodeCount = nodes?.Count ?? 0;
+        var layout = new int[shards.Count + 1 + (nodes is null ? 0 : nodeCount + 1)];
+        for (var i = 0; i < shards.Count; i++)
+        {
+            layout[i + 1] = layout[i] + shards[i].Count;
+        }
+        if (nodes is null)
+        {
+            return layout;
+        }
+        var bounds = layout.AsSpan(shards.Count + 1);
+        for (var n = 0; n < nodeCount; n++)
+        {
+            var node = nodes[n];
+            if (node.Start != bounds[n] || node.Size <= 0 || !int.IsPow2(node.Size))
+            {
+                throw new ArgumentException(
+                    $"node {node} does not follow shard {bounds[n]} with a power of two of shards", nameof(nodes));
+            }
+            bounds[n + 1] = node.End;
+        }
+        if (bounds[nodeCount] != shards.Count)
+        {
+            throw new ArgumentException($"the nodes cover {bounds[nodeCount]} of {shards.Count} shards", nameof(nodes));
+        }
+        return layout;
     }
 
     /// <summary>Frees the device buffers, then the accelerator and the ILGPU context this backend owns.</summary>
@@ -205,13 +289,13 @@ public sealed class GpuBackend : IComputeBackend
         k.ScaleInput(n * ModelShape.Pixels, w.Pixels, w.Input, _scale, _offset);
         k.ConvPoolForward(n * PoolShape.Pool1.OutputStride, w.Weights, w.Input, w.Pool1, w.ArgMax1, ConvShape.Conv1);
         k.ConvPoolForward(n * PoolShape.Pool2.OutputStride, w.Weights, w.Pool1, w.Pool2, w.ArgMax2, ConvShape.Conv2);
-        k.Gemm(w.Pool2, w.Weights, w.Hidden, w.ShardStarts, GemmPlans.Fc1Forward(n), 1);
+        k.Gemm(w.Pool2, w.Weights, w.Hidden, w.Layout, GemmPlans.Fc1Forward(n), 1);
         k.OutputLayer(n, w.Weights, w.Hidden, w.Labels, w.LogitGradient, w.Losses, w.Predictions, w.HiddenGradient);
     }
 
     /// <summary>
     /// The rest of the activation gradients over all samples, and each shard's parameter gradients (shard = grid
-    /// dimension): 7 launches.
+    /// dimension): 6 launches.
     /// </summary>
     private void Backward(int n, int shards)
     {
@@ -225,13 +309,13 @@ public sealed class GpuBackend : IComputeBackend
             w.Pool2,
             GemmPlans.Fc1WeightGradient,
             w.Gradients,
-            w.ShardStarts,
+            w.Layout,
             shards);
-        k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.ShardStarts, GemmPlans.Fc1InputGradient(n), 1);
+        k.Gemm(w.HiddenGradient, w.Weights, w.Pool2Gradient, w.Layout, GemmPlans.Fc1InputGradient(n), 1);
         k.Unpool(
             n * PoolShape.Pool2.InputStride, w.Pool2Gradient, w.ArgMax2, w.Pool2, w.Conv2Gradient, PoolShape.Pool2);
         k.ConvWeightGradient(
-            shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv2);
+            shards * ConvShape.Conv2.Taps, w.Pool1, w.Conv2Gradient, w.Layout, w.Gradients, ConvShape.Conv2);
         k.UnpooledInputGradient(
             n * PoolShape.Pool1.InputStride,
             w.Weights,
@@ -241,16 +325,18 @@ public sealed class GpuBackend : IComputeBackend
             w.Conv1Gradient,
             ConvShape.Conv2,
             PoolShape.Pool1);
-        k.ConvWeightGradient(
-            shards * ConvShape.Conv1.Taps, w.Input, w.Conv1Gradient, w.ShardStarts, w.Gradients, ConvShape.Conv1);
-        // The four layers' bias gradients in one launch, once every upstream gradient is there.
-        k.BiasGradients(
-            shards * GradientReductionKernels.BiasesPerShard,
+        // conv1's weight gradient and the four layers' bias gradients in one launch, once every upstream gradient is there.
+        var conv1Threads = shards * ConvShape.Conv1.Taps;
+        k.Conv1WeightAndBiasGradients(
+            conv1Threads + shards * GradientReductionKernels.BiasesPerShard,
+            w.Input,
             w.LogitGradient,
             w.HiddenGradient,
             w.Conv2Gradient,
             w.Conv1Gradient,
-            w.ShardStarts,
-            w.Gradients);
+            w.Layout,
+            w.Gradients,
+            ConvShape.Conv1,
+            conv1Threads);
     }
 }

@@ -48,9 +48,11 @@ internal sealed class GpuKernelSet
         ConvWeightGradient = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>, ConvShape>(
             GradientReductionKernels.ConvWeightGradient));
-        BiasGradients = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-            ArrayView<float>>(GradientReductionKernels.BiasGradients));
+        Conv1WeightAndBiasGradients = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>, ArrayView<float>, ConvShape, int>(GradientReductionKernels.Conv1WeightAndBiasGradients));
+        NodeSums = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>>(GradientTreeKernels.NodeSums));
         DirectGemm = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, GemmPair>(GemmKernels.Direct));
@@ -96,8 +98,10 @@ internal sealed class GpuKernelSet
         ConvWeightGradient { get; }
 
     public Action<
-        Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>,
-        ArrayView<float>> BiasGradients { get; }
+        Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+        ArrayView<int>, ArrayView<float>, ConvShape, int> Conv1WeightAndBiasGradients { get; }
+
+    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>> NodeSums { get; }
 
     private Action<
         Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -108,6 +112,13 @@ internal sealed class GpuKernelSet
         ArrayView<int>, GemmPair>? TiledGemm { get; }
 
     // Each launcher wrapped so that every launch is counted.
+    private Action<T1, T2, T3, T4> Counted<T1, T2, T3, T4>(Action<T1, T2, T3, T4> launch) =>
+        (a, b, c, d) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d);
+        };
+
     private Action<T1, T2, T3, T4, T5> Counted<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> launch) =>
         (a, b, c, d, e) =>
         {
@@ -122,20 +133,20 @@ internal sealed class GpuKernelSet
             launch(a, b, c, d, e, f);
         };
 
-    private Action<T1, T2, T3, T4, T5, T6, T7> Counted<T1, T2, T3, T4, T5, T6, T7>(
-        Action<T1, T2, T3, T4, T5, T6, T7> launch) =>
-        (a, b, c, d, e, f, g) =>
-        {
-            _traffic.Launched();
-            launch(a, b, c, d, e, f, g);
-        };
-
     private Action<T1, T2, T3, T4, T5, T6, T7, T8> Counted<T1, T2, T3, T4, T5, T6, T7, T8>(
         Action<T1, T2, T3, T4, T5, T6, T7, T8> launch) =>
         (a, b, c, d, e, f, g, h) =>
         {
             _traffic.Launched();
             launch(a, b, c, d, e, f, g, h);
+        };
+
+    private Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> Counted<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10>(
+        Action<T1, T2, T3, T4, T5, T6, T7, T8, T9, T10> launch) =>
+        (a, b, c, d, e, f, g, h, i, j) =>
+        {
+            _traffic.Launched();
+            launch(a, b, c, d, e, f, g, h, i, j);
         };
 
     /// <summary>Launches the GEMM over <paramref name="batches"/> batches (grid z when tiled).</summary>

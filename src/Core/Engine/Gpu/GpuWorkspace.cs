@@ -7,8 +7,8 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// <summary>
 /// Device buffers of a <see cref="GpuBackend"/>: the weights, one call's samples, the activations and activation
 /// gradients per sample that the kernels hand on (NCHW blocks, one sample after another; the convolutions' own outputs
-/// are pooled without being stored), and one gradient vector per shard. Buffers grow to the largest call seen and are
-/// reused.
+/// are pooled without being stored), one gradient vector per shard and the tree nodes' sums of them (at most one node
+/// per shard). Buffers grow to the largest call seen and are reused.
 /// </summary>
 internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
 {
@@ -32,8 +32,10 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
     public ArrayView<float> Pool2Gradient { get; private set; }
     public ArrayView<float> Conv2Gradient { get; private set; }
     public ArrayView<float> Conv1Gradient { get; private set; }
-    public ArrayView<int> ShardStarts { get; private set; }
+    /// <summary>Each shard's first sample and the end of the last, then each node's first shard and the end of the last.</summary>
+    public ArrayView<int> Layout { get; private set; }
     public ArrayView<float> Gradients { get; private set; }
+    public ArrayView<float> NodeSums { get; private set; }
 
     /// <summary>Makes room for <paramref name="samples"/> samples in <paramref name="shards"/> shards.</summary>
     public void Reserve(int samples, int shards)
@@ -62,8 +64,9 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         Pool2Gradient = Allocate<float>(n * ModelShape.Flattened);
         Conv2Gradient = Allocate<float>(n * ConvShape.Conv2.OutputStride);
         Conv1Gradient = Allocate<float>(n * ConvShape.Conv1.OutputStride);
-        ShardStarts = Allocate<int>(Math.Max(_shards, 1) + 1);
+        Layout = Allocate<int>(2 * (Math.Max(_shards, 1) + 1));
         Gradients = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
+        NodeSums = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
     }
 
     public void Dispose() => Release();

@@ -18,7 +18,28 @@ public static class GradientReductionKernels
     private const int K = ModelShape.Kernel;
 
     /// <summary>dW[oc,ic,ky,kx] = Σ_s Σ_y,x dout[s,oc,y,x]·in[s,ic,y+ky,x+kx].</summary>
-    public static void ConvWeightGradient(Index1D i, ArrayView<float> input, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, ConvShape c)
+    public static void ConvWeightGradient(Index1D i, ArrayView<float> input, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, ConvShape c) =>
+        ConvWeight(i, input, outputGradient, starts, gradients, c);
+
+    /// <summary>
+    /// conv1's weight gradient (<see cref="ConvWeightGradient"/>, threads [0, <paramref name="weightThreads"/>)) and
+    /// every layer's bias gradient (the threads after) in one launch: both need only the activation gradients that
+    /// are all there once conv1's is, so they share a launch instead of costing one each.
+    /// </summary>
+    public static void Conv1WeightAndBiasGradients(Index1D i, ArrayView<float> input, ArrayView<float> fc2, ArrayView<float> fc1, ArrayView<float> conv2, ArrayView<float> conv1,
+        ArrayView<int> starts, ArrayView<float> gradients, ConvShape c, int weightThreads)
+    {
+        if (i < weightThreads)
+        {
+            ConvWeight(i, input, conv1, starts, gradients, c);
+        }
+        else
+        {
+            Biases(i - weightThreads, fc2, fc1, conv2, conv1, starts, gradients);
+        }
+    }
+
+    private static void ConvWeight(int i, ArrayView<float> input, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, ConvShape c)
     {
         var taps = c.Taps;
         int shard = i / taps, t = i - shard * taps;
@@ -40,11 +61,11 @@ public static class GradientReductionKernels
     }
 
     /// <summary>
-    /// Every layer's bias gradient in one launch: one thread per shard, layer and channel (fc2, fc1, conv2, conv1 in
-    /// that order within a shard), each db[c] = Σ_s Σ_p dout[s,c,p] over the shard's samples and the channel's
-    /// positions, summed in the same order as a launch per layer would.
+    /// Every layer's bias gradient: one thread per shard, layer and channel (fc2, fc1, conv2, conv1 in that order
+    /// within a shard), each db[c] = Σ_s Σ_p dout[s,c,p] over the shard's samples and the channel's positions,
+    /// summed in the same order as a launch per layer would.
     /// </summary>
-    public static void BiasGradients(Index1D i, ArrayView<float> fc2, ArrayView<float> fc1, ArrayView<float> conv2, ArrayView<float> conv1,
+    private static void Biases(int i, ArrayView<float> fc2, ArrayView<float> fc1, ArrayView<float> conv2, ArrayView<float> conv1,
         ArrayView<int> starts, ArrayView<float> gradients)
     {
         const int Fc1 = ModelShape.Classes, Conv2 = Fc1 + ModelShape.Hidden, Conv1 = Conv2 + ModelShape.Conv2Channels;
@@ -67,7 +88,7 @@ public static class GradientReductionKernels
         }
     }
 
-    /// <summary>The biases of all four layers: the threads per shard of <see cref="BiasGradients"/>.</summary>
+    /// <summary>The biases of all four layers: the bias threads per shard of <see cref="Conv1WeightAndBiasGradients"/>.</summary>
     public const int BiasesPerShard = ModelShape.Classes + ModelShape.Hidden + ModelShape.Conv2Channels + ModelShape.Conv1Channels;
 
     private static void BiasSum(int shard, int c, ArrayView<float> outputGradient, ArrayView<int> starts, ArrayView<float> gradients, int channels, int area, int target)
