@@ -11,7 +11,8 @@ public interface ITreeSummingBackend : IComputeBackend
 {
     /// <summary>
     /// Computes the gradients of <paramref name="shards"/> and writes the tree sum of each node of
-    /// <paramref name="nodes"/> into <paramref name="sums"/> (node n at n · <see cref="Model.ModelShape.ParameterCount"/>).
+    /// <paramref name="nodes"/> into <paramref name="sums"/> (node n from n ·
+    /// <see cref="Model.ModelShape.ParameterCount"/>).
     /// The nodes are counted from the first of <paramref name="shards"/>, follow one another and cover them exactly;
     /// each is a power of two of shards. <paramref name="stats"/>[i] receives shard i's statistics.
     /// </summary>

@@ -18,7 +18,9 @@ public sealed class NodeGradientSums
     private readonly float[][] _leaves;
     private float[] _deviceSums = [];
 
-    /// <summary>Sums for steps of <paramref name="shardCount"/> shards (a power of two) on <paramref name="backend"/>.</summary>
+    /// <summary>
+    /// Sums for steps of <paramref name="shardCount"/> shards (a power of two) on <paramref name="backend"/>.
+    /// </summary>
     public NodeGradientSums(IComputeBackend backend, int shardCount)
     {
         _treeSum = new GradientTreeSum(shardCount);

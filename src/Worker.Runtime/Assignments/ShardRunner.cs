@@ -11,9 +11,10 @@ namespace CnnDistributed.Worker.Runtime.Assignments;
 /// <summary>
 /// Runs one assignment on the backend: takes new weights when they come, computes every shard of the range and
 /// pre-sums the range along the gradient tree, one gradient per maximal aligned node
-/// (<see cref="GradientTree.Cover"/>; on the device where the backend can, <see cref="NodeGradientSums"/>). Nothing from the coordinator reaches a kernel unchecked: weights must be the
-/// model's size and finite, the range inside the job, each shard's pixels exactly 784 bytes per label and every label
-/// a class (0–9); anything else is an <see cref="InvalidDataException"/> and the worker leaves.
+/// (<see cref="GradientTree.Cover"/>; on the device where the backend can, <see cref="NodeGradientSums"/>). Nothing
+/// from the coordinator reaches a kernel unchecked: weights must be the model's size and finite, the range inside the
+/// job, each shard's pixels exactly 784 bytes per label and every label a class (0–9); anything else is an
+/// <see cref="InvalidDataException"/> and the worker leaves.
 /// </summary>
 internal sealed class ShardRunner(IComputeBackend backend, int shardCount, TimeProvider timeProvider) : IDisposable
 {

@@ -325,7 +325,8 @@ public sealed class GpuBackend : ITreeSummingBackend
             w.Conv1Gradient,
             ConvShape.Conv2,
             PoolShape.Pool1);
-        // conv1's weight gradient and the four layers' bias gradients in one launch, once every upstream gradient is there.
+        // conv1's weight gradient and the four layers' bias gradients in one launch, once every upstream gradient is
+        // there.
         var conv1Threads = shards * ConvShape.Conv1.Taps;
         k.Conv1WeightAndBiasGradients(
             conv1Threads + shards * GradientReductionKernels.BiasesPerShard,

@@ -32,7 +32,9 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
     public ArrayView<float> Pool2Gradient { get; private set; }
     public ArrayView<float> Conv2Gradient { get; private set; }
     public ArrayView<float> Conv1Gradient { get; private set; }
-    /// <summary>Each shard's first sample and the end of the last, then each node's first shard and the end of the last.</summary>
+    /// <summary>
+    /// Each shard's first sample and the end of the last, then each node's first shard and the end of the last.
+    /// </summary>
     public ArrayView<int> Layout { get; private set; }
     public ArrayView<float> Gradients { get; private set; }
     public ArrayView<float> NodeSums { get; private set; }
