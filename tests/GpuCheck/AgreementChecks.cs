@@ -9,8 +9,8 @@ namespace CnnDistributed.GpuCheck;
 
 /// <summary>
 /// The GPU agreement checks at real sizes, for a machine with a GPU: shard gradients against the double
-/// reference (uneven shards in one call, both input scalings), run-to-run and shard-assignment determinism,
-/// evaluation against the reference, and 20 training steps against the CPU engine. Prints one line per check.
+/// reference (uneven shards in one call, both input scalings), run-to-run and shard-assignment determinism, the
+/// tree sums on the device against the host's, evaluation against the reference, and 20 training steps against the CPU engine. Prints one line per check.
 /// </summary>
 public static class AgreementChecks
 {
@@ -40,6 +40,11 @@ public static class AgreementChecks
         var inBatch = Gradients(unitRange, w, uneven)[1];
         Report("a shard's gradient is bit-identical across runs and shard assignments",
             Bytes(alone).SequenceEqual(Bytes(again)) && Bytes(alone).SequenceEqual(Bytes(inBatch)), unitRange.DeviceKind);
+
+        var treeSum = TreeSumAgreement.FirstDifference(
+            unitRange, w, [.. Enumerable.Range(1, 7).Select(s => train.Slice(100 + 8 * s, s))], 8, 1);
+        Report("tree sums on the device equal the host's tree sum of the shard gradients, bit for bit",
+            treeSum is null, treeSum ?? "3 nodes of shards [1,8) of 8");
 
         var (lossError, mispredicted) = EvaluationError(unitRange, w, data.Test.All.Slice(0, Math.Min(1000, data.Test.Count)));
         Report("evaluation of 1000 test digits vs double reference", lossError <= 1e-4 && mispredicted == 0, $"worst loss error {lossError:E2}, {mispredicted} predictions differ");
