@@ -19,8 +19,8 @@ public sealed class DashboardBrowserTests
     public async Task ThePageShowsCurvesAndWorkersAndAKilledWorkersFaultAndState()
     {
         using var temp = new TempDirectory();
-        var url = $"http://127.0.0.1:{ResumableJob.FreePort()}";
-        var port = ResumableJob.FreePort();
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var port = LoopbackPort.Free();
         var started = Stopwatch.StartNew();
         using var serve = CnndProcess.Start(
             temp.Path, "serve", "--insecure", "--listen", url, "--expect-workers", "2", "--metrics-port", "0",

@@ -136,7 +136,7 @@ public sealed class DashboardProcessTests
         var trained = await CnndProcess.RunAsync(
             temp.Path, "train", "--workers", "0", "--epochs", "2", "--max-steps", "150", "--out", run, "--quiet");
         Assert.True(trained.ExitCode == 0, trained.Stderr);
-        var port = ResumableJob.FreePort();
+        var port = LoopbackPort.Free();
 
         using var serve = CnndProcess.Start(temp.Path, "serve", "--run", run, "--dashboard", port.ToString());
         using var client = new DashboardClient(port);
@@ -226,7 +226,7 @@ public sealed class DashboardProcessTests
 
         public static async Task<WatchedRun> StartAsync(int epochs)
         {
-            var run = new WatchedRun(ResumableJob.FreePort(), epochs);
+            var run = new WatchedRun(LoopbackPort.Free(), epochs);
             await run.Client.WaitUntilServingAsync(Generous);
             return run;
         }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using CnnDistributed.Hosting;
 using CnnDistributed.Coordinator.Monitoring;
 using CnnDistributed.Core.Training;
@@ -13,7 +12,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task HealthVerbReportsAHealthEndpointServing()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var endpoint = await GrpcHealthEndpoint.StartAsync(port, CancellationToken.None);
 
         var result = CliRunner.Run("health", $"http://127.0.0.1:{port}");
@@ -25,7 +24,7 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public void HealthVerbFailsWhenNothingAnswers()
     {
-        var result = CliRunner.Run("health", $"http://127.0.0.1:{FreePort()}", "--timeout", "2");
+        var result = CliRunner.Run("health", $"http://127.0.0.1:{LoopbackPort.Free()}", "--timeout", "2");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("error: ", Assert.Single(result.StderrLines));
@@ -36,7 +35,7 @@ public sealed class HealthAndMetricsTests
     {
         var metrics = new TrainingMetrics();
         metrics.Record(new StepProgress(1, 2, 42, 250, 0.5, 0.875, 12000, 3.5));
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var endpoint = MetricsEndpoint.Start(port, metrics);
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version11 };
 
@@ -53,7 +52,7 @@ public sealed class HealthAndMetricsTests
         await using var cluster = await ClusterHarness.StartAsync();
         var metrics = new TrainingMetrics();
         metrics.Watch(cluster.Coordinator.Workers);
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var endpoint = MetricsEndpoint.Start(port, metrics);
         using var http = new HttpClient { DefaultRequestVersion = HttpVersion.Version11 };
         cluster.StartInProcessWorkers(2);
@@ -70,12 +69,5 @@ public sealed class HealthAndMetricsTests
         Assert.DoesNotContain(departing.Id, after);
         Assert.Contains($"cnnd_worker_step_seconds{{worker=\"{staying.Id}\"", after);
         Assert.Contains($"cnnd_worker_samples_per_second{{worker=\"{staying.Id}\"", after);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -16,7 +16,7 @@ public sealed class CoordinatorRestartTests
     {
         using var temp = new TempDirectory();
         var expected = ResumableJob.Reference(temp.File("reference"));
-        var url = $"https://127.0.0.1:{ResumableJob.FreePort()}";
+        var url = $"https://127.0.0.1:{LoopbackPort.Free()}";
         var outDir = temp.File("run");
         var certificates = temp.File("tls");
         TlsDirectory.Create(certificates, [], 0, TimeSpan.FromDays(1), TimeProvider.System);

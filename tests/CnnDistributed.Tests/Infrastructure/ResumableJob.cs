@@ -53,12 +53,4 @@ public static class ResumableJob
             await Task.Delay(10, timeout.Token);
         }
     }
-
-    /// <summary>A port on 127.0.0.1 that was free a moment ago.</summary>
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -26,7 +26,7 @@ public sealed class TlsProcessTests
         var created = await CnndProcess.RunAsync(
             temp.Path, "certs", "create", "--out", folder, "--host", "coordinator.example", "--workers", "1");
         Assert.True(created.ExitCode == 0, created.Stderr);
-        var url = $"https://127.0.0.1:{ResumableJob.FreePort()}";
+        var url = $"https://127.0.0.1:{LoopbackPort.Free()}";
 
         using var serve = StartServe(temp, url, folder);
         using var worker = WorkerProcess.Start(
@@ -54,7 +54,7 @@ public sealed class TlsProcessTests
         {
             File.Copy(Path.Combine(from, file), Path.Combine(foreignCertificate, file));
         }
-        var port = ResumableJob.FreePort();
+        var port = LoopbackPort.Free();
         var url = $"https://127.0.0.1:{port}";
         using var serve = StartServe(temp, url, folder);
         await WaitUntilListeningAsync(port);

@@ -51,8 +51,8 @@ public sealed class StepTraceFileTests
     {
         using var temp = new TempDirectory();
         var file = temp.File("trace.json");
-        var url = $"http://127.0.0.1:{ResumableJob.FreePort()}";
-        var dashboard = ResumableJob.FreePort();
+        var url = $"http://127.0.0.1:{LoopbackPort.Free()}";
+        var dashboard = LoopbackPort.Free();
         using var serve = CnndProcess.Start(
             temp.Path, "serve", "--insecure", "--listen", url, "--expect-workers", "2", "--metrics-port", "0",
             "--epochs", "1", "--batch-size", "16", "--device", "cpu", "--out", "run", "--trace", file,
