@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using CnnDistributed.Core.Model;
+using CnnDistributed.Core.Training;
 using ILGPU;
 using ILGPU.Runtime;
-using CnnDistributed.Core.Training;
 
 namespace CnnDistributed.Core.Engine.Gpu;
 
@@ -118,6 +118,7 @@ public sealed class GpuBackend : ITreeSummingBackend
             sums[..length].Clear();
         }
     }
+
     /// <inheritdoc/>
     public void Evaluate(
         ReadOnlySpan<float> parameters,
