@@ -1,3 +1,5 @@
+using CnnDistributed.Core.Training;
+
 namespace CnnDistributed.Coordinator.Steps;
 
 /// <summary>
@@ -51,17 +53,29 @@ public static class ShardBalancer
     /// <summary>
     /// The split of a whole step of <paramref name="shardCount"/> shards among the workers that computed the last one:
     /// <paramref name="current"/> (their last split), unless the speed-proportional split (<see cref="Assign"/>) is
-    /// predicted to finish at least <see cref="RebalanceGain"/> sooner.
+    /// predicted to finish at least <see cref="RebalanceGain"/> sooner, or sends fewer tree nodes and is predicted to
+    /// finish at most <see cref="RebalanceGain"/> later.
+    /// <para>
+    /// The second rule because a speed is samples per round trip: the fixed part of a round trip (weights, gradients
+    /// and their encryption) counts as compute, so whoever holds more shards looks faster than it is, and the
+    /// prediction favours the split in place. Without the rule, two equal workers that once drifted to 3/5 on 8 shards
+    /// stayed there (four gradients a step instead of two) whenever the fixed part exceeded the compute of one shard.
+    /// </para>
     /// </summary>
     public static ShardRange?[] Rebalance(
         ShardRange?[] current, int shardCount, IReadOnlyList<double> speeds, double maxShareFactor)
     {
         var proposed = Assign([new ShardRange(0, shardCount)], speeds, maxShareFactor);
         var effective = EffectiveSpeeds(speeds);
-        return PredictedTime(proposed, effective) <= (1 - RebalanceGain) * PredictedTime(current, effective)
+        var allowed = Nodes(proposed, shardCount) < Nodes(current, shardCount) ? 1 + RebalanceGain : 1 - RebalanceGain;
+        return PredictedTime(proposed, effective) <= allowed * PredictedTime(current, effective)
             ? proposed
             : current;
     }
+
+    /// <summary>The gradients a split sends per step: the tree nodes covering each range.</summary>
+    private static int Nodes(ShardRange?[] ranges, int shardCount) =>
+        ranges.Sum(r => r is { } range ? GradientTree.Cover(shardCount, range.Start, range.End).Count : 0);
 
     /// <summary>
     /// How far (in shards) a boundary may move from its speed-proportional place to land on a tree-aligned shard.

@@ -103,6 +103,33 @@ public sealed class ShardBalancerTests
     }
 
     [Fact]
+    public void EqualWorkersOnAnUnalignedSplitReturnToTheAlignedOneThoughTheFixedCostMakesTheBiggerShareLookFaster()
+    {
+        // Each round trip costs 4 shards' compute beyond the compute itself: on [0,3) and [3,8) the two equal workers
+        // measure 3 shards per 7 units and 5 per 9, and the prediction sees 4/4 finishing later than 3/5.
+        ShardRange?[] current = [new ShardRange(0, 3), new ShardRange(3, 8)];
+
+        var ranges = ShardBalancer.Rebalance(current, 8, [3.0 / 7, 5.0 / 9], Factor);
+
+        Assert.Equal([new ShardRange(0, 4), new ShardRange(4, 8)], ranges);
+    }
+
+    [Fact]
+    public void ASplitWithFewerNodesPredictedMuchSlowerIsNotTaken()
+    {
+        // The proportional split snaps the middle worker's end onto shard 4: three nodes instead of four, but that
+        // worker, the slowest, would hold two shards; predicted 1.6 times the current step.
+        ShardRange?[] current = [new ShardRange(0, 2), new ShardRange(2, 3), new ShardRange(3, 8)];
+        Assert.Equal(
+            [new ShardRange(0, 2), new ShardRange(2, 4), new ShardRange(4, 8)],
+            ShardBalancer.Assign([new ShardRange(0, 8)], [2, 1, 4], Factor));
+
+        var ranges = ShardBalancer.Rebalance(current, 8, [2, 1, 4], Factor);
+
+        Assert.Equal(current, ranges);
+    }
+
+    [Fact]
     public void WholeStepTakesTheNewSplitWhenItIsClearlyFaster()
     {
         var ranges = ShardBalancer.Rebalance([new ShardRange(0, 4), new ShardRange(4, 8)], 8, [3000, 1000], Factor);
