@@ -22,7 +22,7 @@ public sealed class GrpcHealthEndpoint : IAsyncDisposable
     /// <exception cref="IOException">The port is taken.</exception>
     public static async Task<GrpcHealthEndpoint> StartAsync(int port, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostSettings.Web);
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(
             kestrel => kestrel.ListenAnyIP(port, listen => listen.Protocols = HttpProtocols.Http2));

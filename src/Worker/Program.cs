@@ -24,7 +24,7 @@ return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTermination
 // The worker runs as a generic host until the job ends; its exit code is the worker's (WorkerService).
 static async Task<int> RunAsync(IConfiguration configuration)
 {
-    var builder = Host.CreateApplicationBuilder();
+    var builder = Host.CreateApplicationBuilder(HostSettings.Generic);
     builder.Logging
         .AddFilter("Microsoft", LogLevel.Warning)
         .AddFilter("System.Net.Http", LogLevel.Warning)

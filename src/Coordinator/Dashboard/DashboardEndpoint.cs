@@ -7,6 +7,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using CnnDistributed.Coordinator.Runs;
+using CnnDistributed.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -52,7 +53,7 @@ public sealed partial class DashboardEndpoint : IAsyncDisposable
     public static async Task<DashboardEndpoint> StartAsync(
         IPAddress address, int port, RunMonitor monitor, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostSettings.Web);
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

@@ -3,6 +3,7 @@ using CnnDistributed.Coordinator.Membership;
 using CnnDistributed.Coordinator.Security;
 using CnnDistributed.Coordinator.Steps;
 using CnnDistributed.Core.Training;
+using CnnDistributed.Hosting;
 using CnnDistributed.Protocol;
 using CnnDistributed.Protocol.Messages;
 using Grpc.AspNetCore.Server;
@@ -59,7 +60,7 @@ public sealed class DistributedTrainingHost : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         var endpoint = ListenAddress.Parse(listenUrl, tls is not null);
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(HostSettings.Web);
         builder.Logging.ClearProviders();
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Grpc", LogLevel.Warning);
         configureLogging?.Invoke(builder.Logging);

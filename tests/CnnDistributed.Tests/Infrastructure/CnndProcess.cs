@@ -30,6 +30,9 @@ public sealed class CnndProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The process id (the <c>dotnet</c> host runs the app in its own process).</summary>
+    public int Id => _process.Id;
+
     public static Task<CliResult> RunAsync(string workingDirectory, params string[] args) =>
         RunAsync(workingDirectory, new Dictionary<string, string>(), args);
 

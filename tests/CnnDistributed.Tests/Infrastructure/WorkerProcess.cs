@@ -49,14 +49,22 @@ public sealed class WorkerProcess : IDisposable
 
     public static WorkerProcess Start(params string[] arguments) => Start("dotnet", [AssemblyPath, .. arguments]);
 
+    /// <summary>Starts the worker with <paramref name="folder"/> as its working directory.</summary>
+    public static WorkerProcess StartInFolder(string folder, params string[] arguments) =>
+        Start("dotnet", [AssemblyPath, .. arguments], folder);
+
+    /// <summary>The process id.</summary>
+    public int Id => _process.Id;
+
     /// <summary>Starts the worker inside <paramref name="network"/>, where it reaches this machine only over the namespace's veth.</summary>
     public static WorkerProcess StartIn(NetworkNamespace network, params string[] arguments) =>
         Start("ip", [.. network.Command("dotnet"), AssemblyPath, .. arguments]);
 
-    private static WorkerProcess Start(string program, IEnumerable<string> arguments)
+    private static WorkerProcess Start(string program, IEnumerable<string> arguments, string? folder = null)
     {
         var start = new ProcessStartInfo(program)
         {
+            WorkingDirectory = folder ?? Environment.CurrentDirectory,
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
