@@ -34,15 +34,27 @@ public sealed class DeviceTreeSumTests(GpuSimulatorFixture gpu)
     }
 
     [Fact]
-    public void EachShardsStatisticsComeBackWithTheNodeSums()
+    public void EachShardsStatisticsAreItsSamplesLossesAddedInOrderAndItsCorrectPredictions()
     {
+        var backend = gpu.UnitRange;
+        var w = WeightInitializer.Create(7);
         var shards = Enumerable.Range(0, 4).Select(s => SampleShards.Train(20 * s, 1 + s)).ToList();
         var stats = new ShardStats[4];
 
-        gpu.UnitRange.ComputeNodeGradients(WeightInitializer.Create(7), shards, [new TreeNode(0, 4)], new float[P], stats);
+        backend.ComputeNodeGradients(w, shards, [new TreeNode(0, 4)], new float[P], stats);
 
-        Assert.Equal([1, 2, 3, 4], stats.Select(s => s.Samples));
-        Assert.All(stats, s => Assert.True(s.LossSum > 0, $"loss sum {s.LossSum}"));
+        for (var i = 0; i < shards.Count; i++)
+        {
+            var (losses, predictions) = (new float[shards[i].Count], new byte[shards[i].Count]);
+            backend.Evaluate(w, shards[i], losses, predictions);
+            var lossSum = 0.0;
+            foreach (var loss in losses)
+            {
+                lossSum += loss;
+            }
+            var correct = predictions.Where((p, s) => p == shards[i].Labels.Span[s]).Count();
+            Assert.Equal(new ShardStats(lossSum, correct, shards[i].Count), stats[i]);
+        }
     }
 
     [Fact]

@@ -8,8 +8,9 @@ namespace CnnDistributed.Tests.Gpu;
 /// <summary>
 /// What one training step asks of the device (<see cref="Core.Engine.Gpu.GpuTraffic"/>, docs/gpu.md), on ILGPU's CPU
 /// simulator with the direct GEMM: a worker's step (its shards summed along the tree on the device) is 12 launches
-/// whatever the batch (5 forward, 6 backward, 1 tree sum); the weights, the shard layout, pixels and labels go up in 4
-/// copies whatever the shards, and only the tree nodes' sums, losses and predictions come down, in 3.
+/// whatever the batch (5 forward, 6 backward, 1 for the tree sums and statistics); the weights, the shard layout,
+/// pixels and labels go up in 4 copies whatever the shards, and only the tree nodes' sums and 16 bytes of statistics a
+/// shard come down, in one copy.
 /// </summary>
 [Trait("Category", "Unit")]
 [Collection(GpuSimulatorCollection.Name)]
@@ -21,7 +22,7 @@ public sealed class GpuTrafficTests(GpuSimulatorFixture gpu)
     [InlineData(6, 2, 0, 2)]
     [InlineData(12, 4, 0, 4)]
     [InlineData(9, 8, 1, 4)]
-    public void AWorkerStepCostsTwelveLaunchesAndBringsDownOnlyItsTreeNodes(
+    public void AWorkerStepCostsTwelveLaunchesAndBringsDownOnlyItsTreeNodesAndStatistics(
         int samples, int shardCount, int first, int end)
     {
         var backend = gpu.UnitRange;
@@ -41,12 +42,12 @@ public sealed class GpuTrafficTests(GpuSimulatorFixture gpu)
         Assert.Equal(
             WeightBytes + (count + 1 + cover.Count + 1) * 4 + samples * (ModelShape.Pixels + 1),
             after.BytesUp - before.BytesUp);
-        Assert.Equal(3, after.CopiesDown - before.CopiesDown);
-        Assert.Equal(cover.Count * WeightBytes + samples * 8, after.BytesDown - before.BytesDown);
+        Assert.Equal(1, after.CopiesDown - before.CopiesDown);
+        Assert.Equal(cover.Count * WeightBytes + count * 16, after.BytesDown - before.BytesDown);
     }
 
     [Fact]
-    public void PerShardGradientsSkipTheTreeSumAndBringDownEveryShard()
+    public void PerShardGradientsBringDownEveryShard()
     {
         var backend = gpu.UnitRange;
         var shards = Enumerable.Range(0, 4).Select(s => SampleShards.Train(200 + 2 * s, 2)).ToList();
@@ -56,8 +57,9 @@ public sealed class GpuTrafficTests(GpuSimulatorFixture gpu)
         backend.ComputeGradients(WeightInitializer.Create(3), shards, gradients, new ShardStats[4]);
 
         var after = Snapshot();
-        Assert.Equal(11, after.Launches - before.Launches);
-        Assert.Equal(4 * WeightBytes + 8 * 8, after.BytesDown - before.BytesDown);
+        Assert.Equal(12, after.Launches - before.Launches);
+        Assert.Equal(2, after.CopiesDown - before.CopiesDown);
+        Assert.Equal(4 * WeightBytes + 4 * 16, after.BytesDown - before.BytesDown);
     }
 
     private (long Launches, long CopiesUp, long BytesUp, long CopiesDown, long BytesDown) Snapshot()

@@ -14,8 +14,8 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// <para>
 /// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
 /// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes in one copy (scaled on the
-/// device); the shard gradients are summed along the gradient tree on the device, so only the worker's tree
-/// nodes (<see cref="ComputeNodeGradients"/>), losses and predictions come down.
+/// device); the shard gradients are summed along the gradient tree and the shards' statistics made on the device, so
+/// only the worker's tree nodes (<see cref="ComputeNodeGradients"/>) and 16 bytes a shard come down, in one copy.
 /// </para>
 /// </summary>
 public sealed class GpuBackend : ITreeSummingBackend
@@ -31,6 +31,7 @@ public sealed class GpuBackend : ITreeSummingBackend
     private readonly GpuKernelSet _kernels;
     private readonly GpuWorkspace _workspace;
     private float[] _gradientStaging = [];
+    private float[] _results = [];
     private byte[] _pixelStaging = [];
     private byte[] _labelStaging = [];
 
@@ -77,22 +78,18 @@ public sealed class GpuBackend : ITreeSummingBackend
         {
             throw new ArgumentException($"{shards.Count} shards need as many gradient buffers");
         }
-        var length = shards.Count * ModelShape.ParameterCount;
-        if (_gradientStaging.Length < length)
+        var leaves = Grown(ref _gradientStaging, shards.Count * ModelShape.ParameterCount);
+        if (Run(parameters, shards, [], stats))
         {
-            _gradientStaging = new float[length];
-        }
-        if (Run(parameters, shards, nodes: null, stats))
-        {
-            Download(_workspace.Gradients.SubView(0, length), _gradientStaging.AsSpan(0, length));
+            Download(_workspace.Gradients.SubView(0, leaves.Length), leaves);
         }
         else
         {
-            Array.Clear(_gradientStaging, 0, length);
+            leaves.Clear();
         }
         for (var i = 0; i < shards.Count; i++)
         {
-            _gradientStaging.AsSpan(i * ModelShape.ParameterCount, ModelShape.ParameterCount).CopyTo(gradients[i]);
+            leaves.Slice(i * ModelShape.ParameterCount, ModelShape.ParameterCount).CopyTo(gradients[i]);
         }
     }
 
@@ -111,7 +108,7 @@ public sealed class GpuBackend : ITreeSummingBackend
         }
         if (Run(parameters, shards, nodes, stats))
         {
-            Download(_workspace.NodeSums.SubView(0, length), sums[..length]);
+            _results.AsSpan(0, length).CopyTo(sums);
         }
         else
         {
@@ -150,14 +147,15 @@ public sealed class GpuBackend : ITreeSummingBackend
 
     /// <summary>
     /// One call's work on the device: the weights, the shards' layout and their samples up, the forward and backward
-    /// launches and, given <paramref name="nodes"/>, the tree sums of the shard gradients into
-    /// <see cref="GpuWorkspace.NodeSums"/>; the shards' statistics come down into <paramref name="stats"/>. False
-    /// when the shards hold no sample (nothing ran; every gradient is zero).
+    /// launches, then the tree sums of the shard gradients over <paramref name="nodes"/> and the shards' statistics
+    /// (<see cref="GradientTreeKernels"/>), which come down in one copy: the sums into the first nodes · P floats of
+    /// <c>_results</c>, the statistics into <paramref name="stats"/>. False when the shards hold no sample (nothing
+    /// ran; every gradient is zero).
     /// </summary>
     private bool Run(
         ReadOnlySpan<float> parameters,
         IReadOnlyList<ShardSamples> shards,
-        IReadOnlyList<TreeNode>? nodes,
+        IReadOnlyList<TreeNode> nodes,
         Span<ShardStats> stats)
     {
         if (stats.Length < shards.Count)
@@ -190,31 +188,27 @@ public sealed class GpuBackend : ITreeSummingBackend
         Upload(w.Labels, _labelStaging.AsSpan(0, total));
         Forward(total);
         Backward(total, shards.Count);
-        if (nodes is not null)
-        {
-            _kernels.NodeSums(
-                nodes.Count * ModelShape.ParameterCount,
-                w.Gradients,
-                w.Layout.SubView(shards.Count + 1),
-                w.NodeSums);
-        }
+        // The statistics follow the sums as two doubles (four floats' bytes) a shard: N·P·4 bytes is a multiple of 8.
+        var sums = nodes.Count * ModelShape.ParameterCount;
+        _kernels.NodeSumsAndStatistics(
+            sums + shards.Count,
+            w.Gradients,
+            w.Layout,
+            shards.Count,
+            nodes.Count,
+            w.Losses,
+            w.Predictions,
+            w.Labels,
+            w.Results.SubView(0, sums),
+            w.Results.SubView(sums, 4 * shards.Count).Cast<double>());
         Accelerator.Synchronize();
 
-        var losses = new float[total];
-        var predictions = new int[total];
-        Download(w.Losses.SubView(0, total), losses);
-        Download(w.Predictions.SubView(0, total), predictions);
+        var results = Grown(ref _results, sums + 4 * shards.Count);
+        Download(w.Results.SubView(0, results.Length), results);
+        var statistics = MemoryMarshal.Cast<float, double>(results[sums..]);
         for (var i = 0; i < shards.Count; i++)
         {
-            var labels = shards[i].Labels.Span;
-            var lossSum = 0.0;
-            var correct = 0;
-            for (var s = 0; s < labels.Length; s++)
-            {
-                lossSum += losses[layout[i] + s];
-                correct += predictions[layout[i] + s] == labels[s] ? 1 : 0;
-            }
-            stats[i] = new ShardStats(lossSum, correct, labels.Length);
+            stats[i] = new ShardStats(statistics[2 * i], (int)statistics[2 * i + 1], shards[i].Count);
         }
         return true;
     }
@@ -223,15 +217,15 @@ public sealed class GpuBackend : ITreeSummingBackend
     /// What the kernels learn of a call's shards in one upload: the first sample of each shard and the end of the
     /// last (S + 1 entries), then the first shard of each node and the end of the last.
     /// </summary>
-    private static int[] ShardLayout(IReadOnlyList<ShardSamples> shards, IReadOnlyList<TreeNode>? nodes)
+    private static int[] ShardLayout(IReadOnlyList<ShardSamples> shards, IReadOnlyList<TreeNode> nodes)
     {
-        var nodeCount = nodes?.Count ?? 0;
-        var layout = new int[shards.Count + 1 + (nodes is null ? 0 : nodeCount + 1)];
+        var nodeCount = nodes.Count;
+        var layout = new int[shards.Count + 1 + (nodeCount == 0 ? 0 : nodeCount + 1)];
         for (var i = 0; i < shards.Count; i++)
         {
             layout[i + 1] = layout[i] + shards[i].Count;
         }
-        if (nodes is null)
+        if (nodeCount == 0)
         {
             return layout;
         }
@@ -271,6 +265,15 @@ public sealed class GpuBackend : ITreeSummingBackend
     {
         Traffic.CopiedFromDevice((long)target.Length * sizeof(T));
         source.SubView(0, target.Length).CopyToCPU(ref MemoryMarshal.GetReference(target), target.Length);
+    }
+
+    private static Span<float> Grown(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+        return buffer.AsSpan(0, length);
     }
 
     private static ReadOnlySpan<float> CheckedParameters(ReadOnlySpan<float> parameters) =>

@@ -31,7 +31,7 @@ internal static class GpuKernelCatalog
         Implicit(typeof(BackwardKernels), nameof(BackwardKernels.UnpooledInputGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.ConvWeightGradient)),
         Implicit(typeof(GradientReductionKernels), nameof(GradientReductionKernels.Conv1WeightAndBiasGradients)),
-        Implicit(typeof(GradientTreeKernels), nameof(GradientTreeKernels.NodeSums)),
+        Implicit(typeof(GradientTreeKernels), nameof(GradientTreeKernels.NodeSumsAndStatistics)),
         Implicit(typeof(GemmKernels), nameof(GemmKernels.Direct)),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled16)), true),
         new(Method(typeof(GemmKernels), nameof(GemmKernels.Tiled4)), true),

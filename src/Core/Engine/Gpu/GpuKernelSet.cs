@@ -51,8 +51,9 @@ internal sealed class GpuKernelSet
         Conv1WeightAndBiasGradients = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, ArrayView<float>, ConvShape, int>(GradientReductionKernels.Conv1WeightAndBiasGradients));
-        NodeSums = Counted(accelerator.LoadAutoGroupedStreamKernel<
-            Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>>(GradientTreeKernels.NodeSums));
+        NodeSumsAndStatistics = Counted(accelerator.LoadAutoGroupedStreamKernel<
+            Index1D, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<int>, ArrayView<byte>,
+            ArrayView<float>, ArrayView<double>>(GradientTreeKernels.NodeSumsAndStatistics));
         DirectGemm = Counted(accelerator.LoadAutoGroupedStreamKernel<
             Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<int>, GemmPair>(GemmKernels.Direct));
@@ -101,7 +102,9 @@ internal sealed class GpuKernelSet
         Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
         ArrayView<int>, ArrayView<float>, ConvShape, int> Conv1WeightAndBiasGradients { get; }
 
-    public Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<float>> NodeSums { get; }
+    public Action<
+        Index1D, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>, ArrayView<int>, ArrayView<byte>,
+        ArrayView<float>, ArrayView<double>> NodeSumsAndStatistics { get; }
 
     private Action<
         Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
@@ -112,13 +115,6 @@ internal sealed class GpuKernelSet
         ArrayView<int>, GemmPair>? TiledGemm { get; }
 
     // Each launcher wrapped so that every launch is counted.
-    private Action<T1, T2, T3, T4> Counted<T1, T2, T3, T4>(Action<T1, T2, T3, T4> launch) =>
-        (a, b, c, d) =>
-        {
-            _traffic.Launched();
-            launch(a, b, c, d);
-        };
-
     private Action<T1, T2, T3, T4, T5> Counted<T1, T2, T3, T4, T5>(Action<T1, T2, T3, T4, T5> launch) =>
         (a, b, c, d, e) =>
         {

@@ -7,8 +7,9 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// <summary>
 /// Device buffers of a <see cref="GpuBackend"/>: the weights, one call's samples, the activations and activation
 /// gradients per sample that the kernels hand on (NCHW blocks, one sample after another; the convolutions' own outputs
-/// are pooled without being stored), one gradient vector per shard and the tree nodes' sums of them (at most one node
-/// per shard). Buffers grow to the largest call seen and are reused.
+/// are pooled without being stored), one gradient vector per shard, and the results that come down: the tree nodes'
+/// sums of them (at most one node per shard) and each shard's statistics. Buffers grow to the largest call seen and are
+/// reused.
 /// </summary>
 internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
 {
@@ -37,7 +38,8 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
     /// </summary>
     public ArrayView<int> Layout { get; private set; }
     public ArrayView<float> Gradients { get; private set; }
-    public ArrayView<float> NodeSums { get; private set; }
+    /// <summary>What comes down: the nodes' sums, then four floats' bytes of statistics a shard.</summary>
+    public ArrayView<float> Results { get; private set; }
 
     /// <summary>Makes room for <paramref name="samples"/> samples in <paramref name="shards"/> shards.</summary>
     public void Reserve(int samples, int shards)
@@ -68,7 +70,7 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         Conv1Gradient = Allocate<float>(n * ConvShape.Conv1.OutputStride);
         Layout = Allocate<int>(2 * (Math.Max(_shards, 1) + 1));
         Gradients = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
-        NodeSums = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
+        Results = Allocate<float>((long)Math.Max(_shards, 1) * (ModelShape.ParameterCount + 4));
     }
 
     public void Dispose() => Release();
