@@ -12,10 +12,11 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// reductions with the shard as a grid dimension. Every reduction has one owner thread summing in a fixed
 /// order, so a shard's gradient is bit-identical from run to run on one device kind (docs/determinism.md).
 /// <para>
-/// Transfers: the parameter vector (138 KB) is uploaded on every call rather than tracked by version, which
-/// costs a few microseconds over PCIe and cannot go stale; samples go up as raw bytes in one copy (scaled on the
-/// device); the shard gradients are summed along the gradient tree and the shards' statistics made on the device, so
-/// only the worker's tree nodes (<see cref="ComputeNodeGradients"/>) and 16 bytes a shard come down, in one copy.
+/// Transfers: one copy up, one down. The parameter vector (138 KB) goes up on every call rather than being tracked by
+/// version, which costs a few microseconds over PCIe and cannot go stale, in one block with the shard layout and the
+/// samples as raw bytes (scaled on the device); the shard gradients are summed along the gradient tree and the shards'
+/// statistics made on the device, so only the worker's tree nodes (<see cref="ComputeNodeGradients"/>) and 16 bytes a
+/// shard come down.
 /// </para>
 /// </summary>
 public sealed class GpuBackend : ITreeSummingBackend
@@ -32,8 +33,7 @@ public sealed class GpuBackend : ITreeSummingBackend
     private readonly GpuWorkspace _workspace;
     private float[] _gradientStaging = [];
     private float[] _results = [];
-    private byte[] _pixelStaging = [];
-    private byte[] _labelStaging = [];
+    private byte[] _inputStaging = [];
 
     /// <summary>
     /// Takes ownership of <paramref name="context"/> and <paramref name="accelerator"/>. <paramref name="gemmTile"/>:
@@ -131,9 +131,7 @@ public sealed class GpuBackend : ITreeSummingBackend
             var count = Math.Min(EvaluationChunk, samples.Count - start);
             var chunk = samples.Slice(start, count);
             w.Reserve(count, 1);
-            Upload(w.Weights, weights);
-            Upload(w.Pixels.SubView(0, (long)count * ModelShape.Pixels), chunk.Pixels.Span);
-            Upload(w.Labels.SubView(0, count), chunk.Labels.Span);
+            Gathered(weights, [0, count], [chunk], count);
             Forward(count);
             Accelerator.Synchronize();
             Download(w.Losses.SubView(0, count), losses.Slice(start, count));
@@ -171,21 +169,7 @@ public sealed class GpuBackend : ITreeSummingBackend
         }
         var w = _workspace;
         w.Reserve(total, shards.Count);
-        Upload(w.Weights, CheckedParameters(parameters));
-        Upload(w.Layout, layout);
-        // The shards' samples gathered on the host into one block each for pixels and labels: one copy each instead
-        // of two per shard, since every copy costs a fixed latency that dwarfs the bytes at these sizes.
-        if (_pixelStaging.Length < total * ModelShape.Pixels)
-        {
-            (_pixelStaging, _labelStaging) = (new byte[total * ModelShape.Pixels], new byte[total]);
-        }
-        for (var i = 0; i < shards.Count; i++)
-        {
-            shards[i].Pixels.Span.CopyTo(_pixelStaging.AsSpan(layout[i] * ModelShape.Pixels));
-            shards[i].Labels.Span.CopyTo(_labelStaging.AsSpan(layout[i]));
-        }
-        Upload(w.Pixels, _pixelStaging.AsSpan(0, total * ModelShape.Pixels));
-        Upload(w.Labels, _labelStaging.AsSpan(0, total));
+        Gathered(CheckedParameters(parameters), layout, shards, total);
         Forward(total);
         Backward(total, shards.Count);
         // The statistics follow the sums as two doubles (four floats' bytes) a shard: N·P·4 bytes is a multiple of 8.
@@ -265,6 +249,35 @@ public sealed class GpuBackend : ITreeSummingBackend
     {
         Traffic.CopiedFromDevice((long)target.Length * sizeof(T));
         source.SubView(0, target.Length).CopyToCPU(ref MemoryMarshal.GetReference(target), target.Length);
+    }
+
+    /// <summary>
+    /// Sends a call's inputs up in one copy (every copy costs a fixed latency that dwarfs the bytes at these sizes):
+    /// the weights, the layout and the shards' pixels and labels, gathered on the host in the order of
+    /// <see cref="GpuWorkspace.Arrange"/>.
+    /// </summary>
+    private void Gathered(
+        ReadOnlySpan<float> weights, ReadOnlySpan<int> layout, IReadOnlyList<ShardSamples> shards, int samples)
+    {
+        var w = _workspace;
+        var bytes = w.Arrange(samples, layout.Length);
+        if (_inputStaging.Length < bytes)
+        {
+            _inputStaging = new byte[bytes];
+        }
+        MemoryMarshal.AsBytes(weights).CopyTo(_inputStaging);
+        var at = weights.Length * sizeof(float);
+        MemoryMarshal.AsBytes(layout).CopyTo(_inputStaging.AsSpan(at));
+        at += layout.Length * sizeof(int);
+        var labels = at + samples * ModelShape.Pixels;
+        foreach (var shard in shards)
+        {
+            shard.Pixels.Span.CopyTo(_inputStaging.AsSpan(at));
+            shard.Labels.Span.CopyTo(_inputStaging.AsSpan(labels));
+            at += shard.Pixels.Length;
+            labels += shard.Labels.Length;
+        }
+        Upload(w.Inputs.SubView(0, bytes), _inputStaging.AsSpan(0, bytes));
     }
 
     private static Span<float> Grown(ref float[] buffer, int length)

@@ -13,10 +13,17 @@ namespace CnnDistributed.Core.Engine.Gpu;
 /// </summary>
 internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
 {
+    private const int WeightBytes = ModelShape.ParameterCount * sizeof(float);
+
     private readonly List<MemoryBuffer> _buffers = [];
     private int _samples = -1;
     private int _shards = -1;
 
+    /// <summary>
+    /// What goes up, in one copy: the weights, the shard layout, the samples' pixels and their labels, one after
+    /// another; <see cref="Arrange"/> points the four views below into it for a call.
+    /// </summary>
+    public ArrayView<byte> Inputs { get; private set; }
     public ArrayView<float> Weights { get; private set; }
     public ArrayView<byte> Pixels { get; private set; }
     public ArrayView<byte> Labels { get; private set; }
@@ -52,9 +59,7 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         _samples = Math.Max(samples, _samples);
         _shards = Math.Max(shards, _shards);
         var n = Math.Max(_samples, 1);
-        Weights = Allocate<float>(ModelShape.ParameterCount);
-        Pixels = Allocate<byte>(n * ModelShape.Pixels);
-        Labels = Allocate<byte>(n);
+        Inputs = Allocate<byte>(WeightBytes + 4 * LayoutEntries(_shards) + (long)n * (ModelShape.Pixels + 1));
         Input = Allocate<float>(n * ModelShape.Pixels);
         Pool1 = Allocate<float>(n * PoolShape.Pool1.OutputStride);
         ArgMax1 = Allocate<int>(n * PoolShape.Pool1.OutputStride);
@@ -68,10 +73,30 @@ internal sealed class GpuWorkspace(Accelerator accelerator) : IDisposable
         Pool2Gradient = Allocate<float>(n * ModelShape.Flattened);
         Conv2Gradient = Allocate<float>(n * ConvShape.Conv2.OutputStride);
         Conv1Gradient = Allocate<float>(n * ConvShape.Conv1.OutputStride);
-        Layout = Allocate<int>(2 * (Math.Max(_shards, 1) + 1));
         Gradients = Allocate<float>((long)Math.Max(_shards, 1) * ModelShape.ParameterCount);
         Results = Allocate<float>((long)Math.Max(_shards, 1) * (ModelShape.ParameterCount + 4));
     }
+
+    /// <summary>
+    /// Points <see cref="Weights"/>, <see cref="Layout"/> (<paramref name="layoutEntries"/> ints), <see cref="Pixels"/>
+    /// and <see cref="Labels"/> (<paramref name="samples"/> each) one after another into <see cref="Inputs"/>; returns
+    /// the bytes they take. The layout starts at the weights' end, a multiple of 4 bytes.
+    /// </summary>
+    public int Arrange(int samples, int layoutEntries)
+    {
+        var layoutBytes = 4 * layoutEntries;
+        var pixelBytes = samples * ModelShape.Pixels;
+        Weights = Inputs.SubView(0, WeightBytes).Cast<float>();
+        Layout = Inputs.SubView(WeightBytes, layoutBytes).Cast<int>();
+        Pixels = Inputs.SubView(WeightBytes + layoutBytes, pixelBytes);
+        Labels = Inputs.SubView(WeightBytes + layoutBytes + pixelBytes, samples);
+        return WeightBytes + layoutBytes + pixelBytes + samples;
+    }
+
+    /// <summary>
+    /// The most layout entries a call of <paramref name="shards"/> shards has: shards + 1, then nodes + 1.
+    /// </summary>
+    private static int LayoutEntries(int shards) => 2 * (Math.Max(shards, 1) + 1);
 
     public void Dispose() => Release();
 
