@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using CnnDistributed.Tests.Infrastructure;
 
 namespace CnnDistributed.Tests.Deployment;
@@ -31,7 +30,7 @@ public sealed class WorkingDirectoryWatchTests
             "100", "--out", temp.File("run"));
         foreach (var listening in new[] { port, dashboard, health })
         {
-            await WaitUntilListeningAsync(listening);
+            await LoopbackPort.WaitUntilListeningAsync(listening, Generous);
         }
         using var worker = WorkerProcess.StartInFolder(
             temp.Path, "--coordinator", $"http://127.0.0.1:{port}", "--insecure", "--threads", "1", "--name", "w");
@@ -62,21 +61,6 @@ public sealed class WorkingDirectoryWatchTests
                     return 0; // the fd closed while we read
                 }
             });
-
-    private static async Task WaitUntilListeningAsync(int port) =>
-        await WaitUntilAsync(async () =>
-        {
-            using var probe = new TcpClient();
-            try
-            {
-                await probe.ConnectAsync("127.0.0.1", port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                return false;
-            }
-        });
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using CnnDistributed.Tests.Infrastructure;
 
 namespace CnnDistributed.Tests.Security;
@@ -57,7 +56,7 @@ public sealed class TlsProcessTests
         var port = LoopbackPort.Free();
         var url = $"https://127.0.0.1:{port}";
         using var serve = StartServe(temp, url, folder);
-        await WaitUntilListeningAsync(port);
+        await LoopbackPort.WaitUntilListeningAsync(port, Generous);
 
         var refused = new[]
         {
@@ -110,26 +109,5 @@ public sealed class TlsProcessTests
         var line = Assert.Single(worker.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: coordinator ", line);
         return [worker.StandardOutput, worker.StandardError];
-    }
-
-    /// <summary>
-    /// Waits until the coordinator accepts TCP connections (a connection that closes without a byte is not logged).
-    /// </summary>
-    private static async Task WaitUntilListeningAsync(int port)
-    {
-        using var timeout = new CancellationTokenSource(Generous);
-        while (true)
-        {
-            using var probe = new TcpClient();
-            try
-            {
-                await probe.ConnectAsync("127.0.0.1", port, timeout.Token);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50, timeout.Token);
-            }
-        }
     }
 }
