@@ -28,7 +28,7 @@ public static class TreeSumAgreement
             w,
             shards,
             [.. cover.Select(n => n with { Start = n.Start - firstShard })],
-            onDevice,
+            n => onDevice.AsSpan(n * P, P),
             new ShardStats[shards.Count]);
         var treeSum = new GradientTreeSum(shardCount);
         var onHost = new float[P];

@@ -11,15 +11,14 @@ public interface ITreeSummingBackend : IComputeBackend
 {
     /// <summary>
     /// Computes the gradients of <paramref name="shards"/> and writes the tree sum of each node of
-    /// <paramref name="nodes"/> into <paramref name="sums"/> (node n from n ·
-    /// <see cref="Model.ModelShape.ParameterCount"/>).
-    /// The nodes are counted from the first of <paramref name="shards"/>, follow one another and cover them exactly;
-    /// each is a power of two of shards. <paramref name="stats"/>[i] receives shard i's statistics.
+    /// <paramref name="nodes"/> where <paramref name="destination"/> says. The nodes are counted from the first of
+    /// <paramref name="shards"/>, follow one another and cover them exactly; each is a power of two of shards.
+    /// <paramref name="stats"/>[i] receives shard i's statistics.
     /// </summary>
     void ComputeNodeGradients(
         ReadOnlySpan<float> parameters,
         IReadOnlyList<ShardSamples> shards,
         IReadOnlyList<TreeNode> nodes,
-        Span<float> sums,
+        NodeSumDestination destination,
         Span<ShardStats> stats);
 }

@@ -16,7 +16,6 @@ public sealed class NodeGradientSums
     private readonly GradientTreeSum _treeSum;
     // One gradient per shard, allocated when first needed (a device that sums on its own never needs them).
     private readonly float[][] _leaves;
-    private float[] _deviceSums = [];
 
     /// <summary>
     /// Sums for steps of <paramref name="shardCount"/> shards (a power of two) on <paramref name="backend"/>.
@@ -27,9 +26,6 @@ public sealed class NodeGradientSums
         _backend = backend;
         _leaves = new float[shardCount][];
     }
-
-    /// <summary>Where node n's sum goes: <see cref="ModelShape.ParameterCount"/> floats.</summary>
-    public delegate Span<float> Destination(int node);
 
     /// <summary>
     /// Computes the gradients of <paramref name="shards"/>, which are the shards from
@@ -42,26 +38,17 @@ public sealed class NodeGradientSums
         IReadOnlyList<ShardSamples> shards,
         int firstShard,
         IReadOnlyList<TreeNode> nodes,
-        Destination destination,
+        NodeSumDestination destination,
         Span<ShardStats> stats)
     {
-        const int P = ModelShape.ParameterCount;
         if (_backend is ITreeSummingBackend device)
         {
-            if (_deviceSums.Length < nodes.Count * P)
-            {
-                _deviceSums = new float[nodes.Count * P];
-            }
             var local = new TreeNode[nodes.Count];
             for (var n = 0; n < nodes.Count; n++)
             {
                 local[n] = nodes[n] with { Start = nodes[n].Start - firstShard };
             }
-            device.ComputeNodeGradients(parameters, shards, local, _deviceSums, stats);
-            for (var n = 0; n < nodes.Count; n++)
-            {
-                _deviceSums.AsSpan(n * P, P).CopyTo(destination(n));
-            }
+            device.ComputeNodeGradients(parameters, shards, local, destination, stats);
             return;
         }
         var leaves = Leaves(shards.Count);

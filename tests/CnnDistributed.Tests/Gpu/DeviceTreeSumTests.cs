@@ -41,7 +41,7 @@ public sealed class DeviceTreeSumTests(GpuSimulatorFixture gpu)
         var shards = Enumerable.Range(0, 4).Select(s => SampleShards.Train(20 * s, 1 + s)).ToList();
         var stats = new ShardStats[4];
 
-        backend.ComputeNodeGradients(w, shards, [new TreeNode(0, 4)], new float[P], stats);
+        backend.ComputeNodeGradients(w, shards, [new TreeNode(0, 4)], _ => new float[P], stats);
 
         for (var i = 0; i < shards.Count; i++)
         {
@@ -65,10 +65,10 @@ public sealed class DeviceTreeSumTests(GpuSimulatorFixture gpu)
         var w = WeightInitializer.Create(7);
 
         Assert.Throws<ArgumentException>(() => gpu.UnitRange.ComputeNodeGradients(
-            w, shards, [new TreeNode(0, 2), new TreeNode(3, 1)], sums, new ShardStats[4]));
+            w, shards, [new TreeNode(0, 2), new TreeNode(3, 1)], n => sums.AsSpan(n * P, P), new ShardStats[4]));
         Assert.Throws<ArgumentException>(() => gpu.UnitRange.ComputeNodeGradients(
-            w, shards, [new TreeNode(0, 3), new TreeNode(3, 1)], sums, new ShardStats[4]));
+            w, shards, [new TreeNode(0, 3), new TreeNode(3, 1)], n => sums.AsSpan(n * P, P), new ShardStats[4]));
         Assert.Throws<ArgumentException>(() => gpu.UnitRange.ComputeNodeGradients(
-            w, shards, [new TreeNode(0, 2)], sums, new ShardStats[4]));
+            w, shards, [new TreeNode(0, 2)], n => sums.AsSpan(n * P, P), new ShardStats[4]));
     }
 }

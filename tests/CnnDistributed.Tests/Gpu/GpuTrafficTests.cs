@@ -34,7 +34,8 @@ public sealed class GpuTrafficTests(GpuSimulatorFixture gpu)
         var sums = new float[cover.Count * ModelShape.ParameterCount];
         var before = Snapshot();
 
-        backend.ComputeNodeGradients(WeightInitializer.Create(3), shards, local, sums, new ShardStats[count]);
+        backend.ComputeNodeGradients(
+            WeightInitializer.Create(3), shards, local, n => sums.AsSpan(n * ModelShape.ParameterCount), new ShardStats[count]);
 
         var after = Snapshot();
         Assert.Equal(12, after.Launches - before.Launches);

@@ -98,21 +98,22 @@ public sealed class GpuBackend : ITreeSummingBackend
         ReadOnlySpan<float> parameters,
         IReadOnlyList<ShardSamples> shards,
         IReadOnlyList<TreeNode> nodes,
-        Span<float> sums,
+        NodeSumDestination destination,
         Span<ShardStats> stats)
     {
-        var length = nodes.Count * ModelShape.ParameterCount;
-        if (sums.Length < length)
+        const int P = ModelShape.ParameterCount;
+        var ran = Run(parameters, shards, nodes, stats);
+        for (var n = 0; n < nodes.Count; n++)
         {
-            throw new ArgumentException($"{nodes.Count} nodes need {length} floats of sums, got {sums.Length}");
-        }
-        if (Run(parameters, shards, nodes, stats))
-        {
-            _results.AsSpan(0, length).CopyTo(sums);
-        }
-        else
-        {
-            sums[..length].Clear();
+            var sum = destination(n)[..P];
+            if (ran)
+            {
+                _results.AsSpan(n * P, P).CopyTo(sum);
+            }
+            else
+            {
+                sum.Clear();
+            }
         }
     }
 
