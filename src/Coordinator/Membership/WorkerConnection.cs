@@ -177,7 +177,42 @@ public sealed class WorkerConnection
     /// </summary>
     internal const double SpeedSmoothing = 0.1;
 
-    /// <summary>Counts the <paramref name="samples"/> of the latest round trip into the speed.</summary>
+    /// <summary>
+    /// Steps in a row a measured worker may be given nothing before the split counts it as unmeasured again
+    /// (<see cref="SplitSpeed"/>). Without it, a worker the split left out was never measured again: one slow first
+    /// step (its code still compiling, its cores busy) kept it idle for the rest of the run.
+    /// </summary>
+    internal const int RemeasureAfterSteps = 16;
+
+    /// <summary>
+    /// The longest wait between remeasurements of a worker that stays too slow to be given shards: each remeasurement
+    /// that leaves it out again doubles the wait, up to this, so a slow worker costs a slow step ever more rarely.
+    /// </summary>
+    internal const int MaxRemeasureAfterSteps = 1024;
+
+    private int _remeasureAfterSteps = RemeasureAfterSteps;
+    private bool _remeasuring;
+
+    /// <summary>
+    /// The speed the shard split counts for this worker at <paramref name="step"/>: <see cref="SamplesPerSecond"/>, or
+    /// 0 (unmeasured, which the split counts as the mean of the others) from the step that finds it given nothing for
+    /// more than its remeasurement wait until its next result, which then sets its speed alone.
+    /// <see cref="SamplesPerSecond"/> itself stays: the remeasured assignment's deadline follows this worker's speed.
+    /// </summary>
+    internal double SplitSpeed(long step)
+    {
+        if (!_remeasuring && SamplesPerSecond > 0 && step - LastAssignedStep > _remeasureAfterSteps)
+        {
+            _remeasuring = true;
+            _remeasureAfterSteps = Math.Min(2 * _remeasureAfterSteps, MaxRemeasureAfterSteps);
+        }
+        return _remeasuring ? 0 : SamplesPerSecond;
+    }
+
+    /// <summary>
+    /// Counts the <paramref name="samples"/> of the latest round trip into the speed: the first measurement, and a
+    /// remeasurement, set it; any other adds a tenth and resets the remeasurement wait.
+    /// </summary>
     internal void RecordSpeed(int samples)
     {
         if (samples <= 0 || LastRoundTripSeconds <= 0)
@@ -186,9 +221,14 @@ public sealed class WorkerConnection
         }
         LastSamples = samples;
         var measured = samples / LastRoundTripSeconds;
-        SamplesPerSecond = SamplesPerSecond == 0
-            ? measured
-            : (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
+        if (SamplesPerSecond == 0 || _remeasuring)
+        {
+            SamplesPerSecond = measured;
+            _remeasuring = false;
+            return;
+        }
+        SamplesPerSecond = (1 - SpeedSmoothing) * SamplesPerSecond + SpeedSmoothing * measured;
+        _remeasureAfterSteps = RemeasureAfterSteps;
     }
 
     /// <summary>

@@ -153,7 +153,7 @@ public sealed class DistributedStepExecutor(
                         ["shards"] = string.Join(" ", missing),
                     });
                 }
-                var ranges = SplitAmong(workers, missing);
+                var ranges = SplitAmong(work.Step, workers, missing);
                 LogLayoutIfChanged(work.Step, workers, ranges);
                 round = [];
                 for (var i = 0; i < workers.Count; i++)
@@ -717,14 +717,15 @@ public sealed class DistributedStepExecutor(
     /// <summary>
     /// A whole step among last step's workers keeps last step's split unless a new one is clearly faster
     /// (<see cref="ShardBalancer.Rebalance"/>); the first step, a changed membership and the shards of a failed worker
-    /// are split afresh.
+    /// are split afresh. A worker left out for long counts as unmeasured (<see cref="WorkerConnection.SplitSpeed"/>).
     /// </summary>
-    private ShardRange?[] SplitAmong(IReadOnlyList<WorkerConnection> workers, IReadOnlyList<ShardRange> missing)
+    private ShardRange?[] SplitAmong(
+        long step, IReadOnlyList<WorkerConnection> workers, IReadOnlyList<ShardRange> missing)
     {
         var speeds = new double[workers.Count];
         for (var i = 0; i < speeds.Length; i++)
         {
-            speeds[i] = workers[i].SamplesPerSecond;
+            speeds[i] = workers[i].SplitSpeed(step);
         }
         if (missing is not [{ Start: 0 } whole] || whole.End != _shardCount)
         {
